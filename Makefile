@@ -1,0 +1,41 @@
+# RTR: `make run` starts the app, `make test` runs the tests. See README.md.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+export PORT
+
+.PHONY: run test lint check venv clean help
+
+help:
+	@echo "make run    - install, migrate, load demo data, start web + worker + beat (PORT=$(PORT))"
+	@echo "make test   - install test tools and run the whole suite"
+	@echo "make lint   - ruff"
+
+$(VENV)/bin/python:
+	@python=$$(scripts/find-python) || exit 1; \
+	echo "Creating $(VENV) with $$python"; \
+	"$$python" -m venv $(VENV) && $(PY) -m pip install --quiet --upgrade pip
+
+# Runtime dependencies only (fast first start); the stamp is redone when pyproject.toml changes.
+$(VENV)/.installed-run: pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install --quiet -e ".[dev]"
+	@touch $@ $(VENV)/.installed-run
+
+venv: $(VENV)/.installed-run
+
+run: $(VENV)/.installed-run
+	@VENV=$(VENV) scripts/run-dev
+
+test: $(VENV)/.installed-dev
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff check .
+
+clean:
+	rm -rf .run staticfiles .pytest_cache

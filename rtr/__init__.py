@@ -1,0 +1,7 @@
+"""RTR: return to running after bone stress injuries."""
+
+from __future__ import annotations
+
+from .celery import app as celery_app
+
+__all__ = ("celery_app",)

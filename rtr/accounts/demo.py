@@ -1,0 +1,57 @@
+"""Demo clinics and people for `manage.py demo_data` and `make run`.
+
+Idempotent: records are found by their e-mail or name and created only when missing;
+existing passwords are never reset. Later apps add their own demo records on top.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .models import Clinic, Membership, Role, User
+
+DEMO_PASSWORD = "rtr-demo-2026"  # noqa: S105 - printed on purpose: demo accounts only
+
+DEMO_CLINIC = "Riverside Sports Physiotherapy"
+OTHER_CLINIC = "Harbour Running Clinic"
+
+DEMO_PEOPLE: list[tuple[str, str, str, str, str]] = [
+    # clinic, role, e-mail, first name, last name
+    (DEMO_CLINIC, Role.LEAD, "lead@demo.rtr", "Laura", "Lead"),
+    (DEMO_CLINIC, Role.PHYSIO, "physio@demo.rtr", "Priya", "Physio"),
+    (DEMO_CLINIC, Role.PHYSIO, "physio2@demo.rtr", "Tom", "Okafor"),
+    (DEMO_CLINIC, Role.COACH, "coach@demo.rtr", "Carla", "Coach"),
+    (DEMO_CLINIC, Role.ATHLETE, "athlete@demo.rtr", "Alex", "Runner"),
+    (DEMO_CLINIC, Role.ATHLETE, "athlete2@demo.rtr", "Sam", "Strider"),
+    (DEMO_CLINIC, Role.ATHLETE, "athlete3@demo.rtr", "Jo", "Miles"),
+    (OTHER_CLINIC, Role.LEAD, "lead@harbour.rtr", "Hana", "Harbour"),
+    (OTHER_CLINIC, Role.PHYSIO, "physio@harbour.rtr", "Ben", "Harbour"),
+    (OTHER_CLINIC, Role.ATHLETE, "athlete@harbour.rtr", "Ola", "Harbour"),
+]
+
+
+@dataclass
+class DemoReport:
+    created: int = 0
+    logins: list[tuple[str, str]] = field(default_factory=list)
+
+
+def demo_data_load() -> DemoReport:
+    report = DemoReport()
+    clinics: dict[str, Clinic] = {}
+    for name, zone in ((DEMO_CLINIC, "Europe/London"), (OTHER_CLINIC, "Australia/Sydney")):
+        clinic, created = Clinic.objects.get_or_create(name=name, defaults={"time_zone": zone})
+        clinics[name] = clinic
+        report.created += created
+    for clinic_name, role, email, first, last in DEMO_PEOPLE:
+        user = User.objects.filter(email=email).first()
+        if user is None:
+            user = User.objects.create_user(email, DEMO_PASSWORD, first_name=first, last_name=last)
+            report.created += 1
+        _membership, created = Membership.objects.get_or_create(
+            user=user, clinic=clinics[clinic_name], defaults={"role": role}
+        )
+        report.created += created
+        if clinic_name == DEMO_CLINIC:
+            report.logins.append((str(Role(role).label), email))
+    return report

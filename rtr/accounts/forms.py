@@ -1,0 +1,14 @@
+from __future__ import annotations
+
+from allauth.account.forms import LoginForm
+from django.utils.translation import gettext_lazy as _
+
+
+class SignInForm(LoginForm):
+    """allauth's sign-in form with labels and autocomplete hints for password managers."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["login"].label = _("E-mail address")
+        self.fields["login"].widget.attrs.update({"autocomplete": "username", "autofocus": True})
+        self.fields["password"].widget.attrs.update({"autocomplete": "current-password"})

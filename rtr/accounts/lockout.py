@@ -1,0 +1,33 @@
+"""django-axes hooks: which account a failed sign-in counts against, and the lockout page."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.template.response import TemplateResponse
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest, HttpResponse
+
+
+def username_from_credentials(request: HttpRequest, credentials: dict[str, Any] | None) -> str:
+    """The e-mail address tried, from allauth's credentials, the admin's, or the posted form."""
+    credentials = credentials or {}
+    value = credentials.get("email") or credentials.get("username")
+    if not value and request is not None:
+        data = getattr(request, "POST", {})
+        value = data.get("login") or data.get("username") or data.get("email")
+    return str(value or "").strip().lower()
+
+
+def lockout_response(
+    request: HttpRequest, original_response: HttpResponse | None = None, credentials: Any = None
+) -> HttpResponse:
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return TemplateResponse(
+        request,
+        "account/lockout.html",
+        {"minutes": minutes, "failure_limit": settings.AXES_FAILURE_LIMIT},
+        status=429,
+    )

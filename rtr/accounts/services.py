@@ -1,0 +1,25 @@
+"""Writes for accounts: users, clinics and memberships."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from .models import STAFF_ROLES, Clinic, Membership, Role, User
+
+
+@transaction.atomic
+def membership_add(*, user: User, clinic: Clinic, role: str) -> Membership:
+    """Give a user a role in a clinic. An athlete belongs to one clinic and holds no staff role."""
+    if role not in Role.values:
+        raise ValidationError({"role": _("Unknown role.")})
+    existing = list(Membership.objects.select_for_update().filter(user=user))
+    if role == Role.ATHLETE and any(m.clinic_id != clinic.pk or m.role != Role.ATHLETE for m in existing):
+        raise ValidationError(_("An athlete account belongs to one clinic only and holds no staff role."))
+    if role in STAFF_ROLES and any(m.role == Role.ATHLETE for m in existing):
+        raise ValidationError(_("An athlete account cannot also hold a staff role."))
+    membership, _created = Membership.objects.update_or_create(
+        user=user, clinic=clinic, defaults={"role": role, "is_active": True}
+    )
+    return membership

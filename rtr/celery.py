@@ -1,0 +1,15 @@
+"""The Celery application. Settings come from Django's, under the CELERY_ namespace."""
+
+from __future__ import annotations
+
+import os
+
+# Set before the app is created: Celery installs its Django fix-up (which adds
+# `delay_on_commit` and closes stale DB connections) only when this is already set.
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rtr.settings.base")
+
+from celery import Celery  # noqa: E402
+
+app = Celery("rtr")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

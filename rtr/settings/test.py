@@ -1,0 +1,33 @@
+"""Settings for the test suite: base settings plus fast, isolated defaults.
+
+DATABASE_URL and CELERY_BROKER_URL are taken from the environment when set (CI points them
+at PostgreSQL and Redis); otherwise the suite runs on SQLite, and the tests that need a
+real service skip with the reason (RTR_REQUIRE_SERVICES=1 turns those skips into failures).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+os.environ.setdefault("DJANGO_SECRET_KEY", "rtr-test-secret-key-" + "x" * 40)
+os.environ.setdefault("DATABASE_URL", "sqlite:///:memory:")
+os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "false")
+os.environ.setdefault("CACHE_URL", "locmemcache://rtr-tests")
+os.environ.setdefault("EMAIL_URL", "memorymail://")
+os.environ.setdefault("RTR_BROKER_DIR", os.path.join(tempfile.gettempdir(), "rtr-test-broker"))
+
+from .base import *  # noqa: E402, F403
+from .base import DATABASES, STORAGES  # noqa: E402
+
+ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # noqa: S303
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True
+CELERY_TASK_ALWAYS_EAGER = False
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The WAL pragma and immediate transactions are for the shared file of `make run`.
+    DATABASES["default"]["OPTIONS"] = {}

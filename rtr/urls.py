@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from allauth.account.decorators import secure_admin_login
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from rtr import views
+
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
+admin.site.site_header = "RTR administration"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("staff/", views.staff_home, name="staff_home"),
+    path("me/", views.athlete_home, name="athlete_home"),
+    path("clinics/<uuid:clinic_id>/switch/", views.clinic_switch, name="clinic_switch"),
+    path("clinic/members/", views.clinic_members, name="clinic_members"),
+    path("clinic/members/<uuid:membership_id>/", views.clinic_member_detail, name="clinic_member_detail"),
+    path("health/", views.health, name="health"),
+    path("system/", views.system_status, name="system_status"),
+    path("system/probe/", views.system_status_probe, name="system_status_probe"),
+    path("accounts/", include("allauth.urls")),
+    path(settings.ADMIN_URL, admin.site.urls),
+]

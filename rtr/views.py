@@ -1,0 +1,118 @@
+"""Project-level pages: the home page for each role, clinic switching, health and status."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+from uuid import UUID
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from rtr import services
+from rtr.accounts.tenancy import athlete_required, clinical_staff_required, staff_required, switch_clinic
+from rtr.health import run_checks
+from rtr.models import TaskProbe, WorkerHeartbeat
+
+if TYPE_CHECKING:
+    from rtr.http import AuthedRequest
+
+
+@require_GET
+def home(request: AuthedRequest) -> HttpResponse:
+    """Send each person to their own start page."""
+    membership = request.membership
+    if membership is None:
+        if request.user.is_superuser:
+            return redirect("admin:index")
+        raise PermissionDenied(_("Your account is not a member of any clinic yet."))
+    if membership.is_athlete:
+        return redirect("athlete_home")
+    return redirect("staff_home")
+
+
+@require_GET
+@staff_required
+def staff_home(request: AuthedRequest) -> HttpResponse:
+    return render(request, "rtr/staff_home.html")
+
+
+@require_GET
+@athlete_required
+def athlete_home(request: AuthedRequest) -> HttpResponse:
+    return render(request, "rtr/athlete_home.html")
+
+
+@require_POST
+@staff_required
+def clinic_switch(request: AuthedRequest, clinic_id: UUID) -> HttpResponse:
+    membership = switch_clinic(request, clinic_id)
+    messages.success(request, _("You are now working in %(clinic)s.") % {"clinic": membership.clinic})
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+        next_url = ""
+    return redirect(next_url or "staff_home")
+
+
+@require_GET
+@never_cache
+@login_not_required
+def health(request: AuthedRequest) -> JsonResponse:
+    """Unauthenticated reachability check for load balancers and compose: 200 or 503."""
+    checks = run_checks()
+    healthy = all(value == "ok" for value in checks.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "degraded", "checks": checks}, status=200 if healthy else 503
+    )
+
+
+@require_GET
+@clinical_staff_required
+def system_status(request: AuthedRequest) -> HttpResponse:
+    context = {
+        "checks": run_checks(),
+        "heartbeats": WorkerHeartbeat.objects.all()[:5],
+        "probes": TaskProbe.objects.filter(requested_by=request.user)[:5],
+    }
+    if request.htmx:
+        return render(request, "rtr/system_status.html#status-panel", context)
+    return render(request, "rtr/system_status.html", context)
+
+
+@require_POST
+@clinical_staff_required
+def system_status_probe(request: AuthedRequest) -> HttpResponse:
+    services.task_probe_send(user=request.user)
+    messages.info(request, _("A test task was sent to the worker."))
+    return redirect("system_status")
+
+
+@require_GET
+@clinical_staff_required
+def clinic_members(request: AuthedRequest) -> HttpResponse:
+    from rtr.accounts.models import Membership
+
+    members = (
+        Membership.objects.visible_to(request.membership)
+        .select_related("user")
+        .order_by("role", "user__last_name", "user__first_name")
+    )
+    return render(request, "rtr/clinic_members.html", {"members": members})
+
+
+@require_GET
+@clinical_staff_required
+def clinic_member_detail(request: AuthedRequest, membership_id: UUID) -> HttpResponse:
+    from rtr.accounts.models import Membership
+    from rtr.accounts.tenancy import get_visible_or_404
+
+    member = get_visible_or_404(
+        Membership.objects.select_related("user", "clinic"), request, membership_id
+    )
+    return render(request, "rtr/clinic_member_detail.html", {"member": member})
