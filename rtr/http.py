@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
 
 class AuthedRequest(HttpRequest):
-    user: User  # type: ignore[assignment]
+    user: User
     membership: Membership | None
     memberships: list[Membership]
     clinic: Clinic | None

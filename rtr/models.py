@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from django.conf import settings
 from django.db import models
@@ -25,7 +26,7 @@ class WorkerHeartbeat(models.Model):
         return f"{self.worker} @ {self.last_seen_at:%Y-%m-%d %H:%M:%S}"
 
     @classmethod
-    def latest_seen_at(cls) -> timezone.datetime | None:
+    def latest_seen_at(cls) -> datetime | None:
         return cls.objects.aggregate(latest=models.Max("last_seen_at"))["latest"]
 
 

@@ -16,7 +16,11 @@ urlpatterns = [
     path("me/", views.athlete_home, name="athlete_home"),
     path("clinics/<uuid:clinic_id>/switch/", views.clinic_switch, name="clinic_switch"),
     path("clinic/members/", views.clinic_members, name="clinic_members"),
-    path("clinic/members/<uuid:membership_id>/", views.clinic_member_detail, name="clinic_member_detail"),
+    path(
+        "clinic/members/<uuid:membership_id>/",
+        views.clinic_member_detail,
+        name="clinic_member_detail",
+    ),
     path("health/", views.health, name="health"),
     path("system/", views.system_status, name="system_status"),
     path("system/probe/", views.system_status_probe, name="system_status_probe"),

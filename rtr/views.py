@@ -16,7 +16,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from rtr import services
-from rtr.accounts.tenancy import athlete_required, clinical_staff_required, staff_required, switch_clinic
+from rtr.accounts.tenancy import (
+    athlete_required,
+    clinical_staff_required,
+    staff_required,
+    switch_clinic,
+)
 from rtr.health import run_checks
 from rtr.models import TaskProbe, WorkerHeartbeat
 
@@ -53,7 +58,9 @@ def athlete_home(request: AuthedRequest) -> HttpResponse:
 @staff_required
 def clinic_switch(request: AuthedRequest, clinic_id: UUID) -> HttpResponse:
     membership = switch_clinic(request, clinic_id)
-    messages.success(request, _("You are now working in %(clinic)s.") % {"clinic": membership.clinic})
+    messages.success(
+        request, _("You are now working in %(clinic)s.") % {"clinic": membership.clinic}
+    )
     next_url = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
         next_url = ""
@@ -68,7 +75,8 @@ def health(request: AuthedRequest) -> JsonResponse:
     checks = run_checks()
     healthy = all(value == "ok" for value in checks.values())
     return JsonResponse(
-        {"status": "ok" if healthy else "degraded", "checks": checks}, status=200 if healthy else 503
+        {"status": "ok" if healthy else "degraded", "checks": checks},
+        status=200 if healthy else 503,
     )
 
 

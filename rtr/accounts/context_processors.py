@@ -13,7 +13,5 @@ def tenancy(request: HttpRequest) -> dict[str, Any]:
     return {
         "membership": membership,
         "current_clinic": getattr(request, "clinic", None),
-        "other_clinics": [
-            m for m in memberships if m is not membership and m.is_staff_role
-        ],
+        "other_clinics": [m for m in memberships if m is not membership and m.is_staff_role],
     }

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.template.response import TemplateResponse
+from django.shortcuts import render
 
 if TYPE_CHECKING:
     from django.http import HttpRequest, HttpResponse
@@ -25,7 +25,7 @@ def lockout_response(
     request: HttpRequest, original_response: HttpResponse | None = None, credentials: Any = None
 ) -> HttpResponse:
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
-    return TemplateResponse(
+    return render(
         request,
         "account/lockout.html",
         {"minutes": minutes, "failure_limit": settings.AXES_FAILURE_LIMIT},

@@ -117,7 +117,9 @@ class Role(models.TextChoices):
 
 
 STAFF_ROLES: frozenset[str] = frozenset({Role.LEAD, Role.PHYSIO, Role.COACH})
-CLINICAL_ROLES: frozenset[str] = frozenset({Role.LEAD, Role.PHYSIO})  # may read and change clinical data
+CLINICAL_ROLES: frozenset[str] = frozenset(
+    {Role.LEAD, Role.PHYSIO}
+)  # may read and change clinical data
 
 
 class MembershipQuerySet(models.QuerySet["Membership"]):
@@ -153,7 +155,9 @@ class Membership(PublicIdModel):
         verbose_name_plural = _("memberships")
         ordering = ["clinic__name"]
         constraints = [
-            models.UniqueConstraint(fields=["user", "clinic"], name="membership_one_per_user_clinic"),
+            models.UniqueConstraint(
+                fields=["user", "clinic"], name="membership_one_per_user_clinic"
+            ),
             models.UniqueConstraint(
                 fields=["user"],
                 condition=models.Q(role="athlete"),

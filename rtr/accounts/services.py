@@ -15,8 +15,12 @@ def membership_add(*, user: User, clinic: Clinic, role: str) -> Membership:
     if role not in Role.values:
         raise ValidationError({"role": _("Unknown role.")})
     existing = list(Membership.objects.select_for_update().filter(user=user))
-    if role == Role.ATHLETE and any(m.clinic_id != clinic.pk or m.role != Role.ATHLETE for m in existing):
-        raise ValidationError(_("An athlete account belongs to one clinic only and holds no staff role."))
+    if role == Role.ATHLETE and any(
+        m.clinic_id != clinic.pk or m.role != Role.ATHLETE for m in existing
+    ):
+        raise ValidationError(
+            _("An athlete account belongs to one clinic only and holds no staff role.")
+        )
     if role in STAFF_ROLES and any(m.role == Role.ATHLETE for m in existing):
         raise ValidationError(_("An athlete account cannot also hold a staff role."))
     membership, _created = Membership.objects.update_or_create(

@@ -23,7 +23,7 @@ from functools import wraps
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from uuid import UUID
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import models
 from django.http import Http404
 
@@ -112,8 +112,12 @@ lead_required = _require(lambda m: m.role == Role.LEAD)
 athlete_required = _require(lambda m: m.role == Role.ATHLETE)
 
 
-def get_visible_or_404(
-    queryset: models.QuerySet[M], request: HttpRequest, public_id: UUID | str, *, write: bool = False
+def get_visible_or_404[M: models.Model](
+    queryset: models.QuerySet[M],
+    request: HttpRequest,
+    public_id: UUID | str,
+    *,
+    write: bool = False,
 ) -> M:
     """The object with this public id among those the request may see.
 
@@ -124,7 +128,7 @@ def get_visible_or_404(
     visible = queryset.visible_to(membership)  # type: ignore[attr-defined]
     try:
         obj: M = visible.get(public_id=public_id)
-    except (queryset.model.DoesNotExist, ValidationError, ValueError, TypeError) as exc:
+    except (ObjectDoesNotExist, ValidationError, ValueError, TypeError) as exc:
         raise Http404 from exc
     if write and (membership is None or membership.role not in CLINICAL_ROLES):
         raise PermissionDenied

@@ -17,12 +17,12 @@ os.environ.setdefault("CACHE_URL", "locmemcache://rtr-tests")
 os.environ.setdefault("EMAIL_URL", "memorymail://")
 os.environ.setdefault("RTR_BROKER_DIR", os.path.join(tempfile.gettempdir(), "rtr-test-broker"))
 
-from .base import *  # noqa: E402, F403
-from .base import DATABASES, STORAGES  # noqa: E402
+from .base import *  # noqa: F403
+from .base import DATABASES, STORAGES
 
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
-PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # noqa: S303
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True

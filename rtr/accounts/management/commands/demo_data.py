@@ -18,7 +18,9 @@ class Command(BaseCommand):
             report = demo_data_load()
         verbosity = options["verbosity"]
         if verbosity:
-            self.stdout.write(self.style.SUCCESS(f"Demo data ready ({report.created} new records)."))
+            self.stdout.write(
+                self.style.SUCCESS(f"Demo data ready ({report.created} new records).")
+            )
             self.stdout.write(f"Every demo account's password: {DEMO_PASSWORD}")
             for role, email in report.logins:
                 self.stdout.write(f"  {role:<16} {email}")

@@ -1,0 +1,82 @@
+"""Journey: each role signs in through the real sign-in page and lands on its own home page."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from tests.e2e.conftest import PHONE
+from tests.factories import PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def sign_in(page, live_server, email: str, password: str = PASSWORD) -> None:
+    page.goto(live_server.url + reverse("account_login"))
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+
+@pytest.mark.parametrize(
+    ("persona", "path", "heading"),
+    [
+        ("lead", "staff_home", "Dashboard"),
+        ("physio", "staff_home", "Dashboard"),
+        ("coach", "staff_home", "Dashboard"),
+        ("athlete", "athlete_home", "Hello, Alex"),
+    ],
+)
+def test_each_role_signs_in_and_sees_its_home(page, live_server, request, persona, path, heading):
+    user = request.getfixturevalue(persona)
+    sign_in(page, live_server, user.email)
+    page.wait_for_url(live_server.url + reverse(path))
+    assert page.get_by_role("heading", level=1).inner_text().startswith(heading)
+    nav = page.get_by_role("navigation", name="Main")
+    if persona == "athlete":
+        assert nav.get_by_role("link", name="Today").count() == 1
+        assert nav.get_by_role("link", name="Team").count() == 0
+    elif persona == "coach":
+        assert nav.get_by_role("link", name="Team").count() == 0
+    else:
+        assert nav.get_by_role("link", name="Team").count() == 1
+    assert page.console_errors == []  # CSP and scripts: nothing failed
+
+
+def test_wrong_password_then_lockout_in_the_browser(page, live_server, physio, settings):
+    sign_in(page, live_server, physio.email, "wrong-password-1")
+    assert page.get_by_text("do not match an account").is_visible()
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        sign_in(page, live_server, physio.email, "wrong-password-1")
+    assert page.get_by_role("heading", name="Account locked for now").is_visible()
+
+
+def test_phone_layout_of_athlete_and_staff_home(
+    browser, live_server, athlete, physio, screenshot_dir
+):
+    for user, name in [(athlete, "athlete-home"), (physio, "staff-home")]:
+        context = browser.new_context(
+            viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True
+        )
+        page = context.new_page()
+        sign_in(page, live_server, user.email)
+        page.wait_for_load_state("networkidle")
+        # Nothing wider than the phone: no horizontal scrolling.
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        toggle = page.get_by_role("button", name="Show the menu")
+        assert toggle.is_visible()
+        page.screenshot(path=str(screenshot_dir / f"{name}-375.png"), full_page=True)
+        toggle.click()
+        page.get_by_role("button", name="Sign out").wait_for(state="visible")
+        page.screenshot(path=str(screenshot_dir / f"{name}-375-menu.png"), full_page=True)
+        context.close()
+    assert (screenshot_dir / "athlete-home-375.png").stat().st_size > 0
+
+
+def test_sign_out_from_the_menu(page, live_server, lead):
+    sign_in(page, live_server, lead.email)
+    page.wait_for_url(live_server.url + reverse("staff_home"))
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url(lambda url: "/accounts/login/" in url)
+    page.goto(live_server.url + reverse("staff_home"))
+    assert "/accounts/login/" in page.url
