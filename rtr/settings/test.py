@@ -31,3 +31,7 @@ CELERY_TASK_ALWAYS_EAGER = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The WAL pragma and immediate transactions are for the shared file of `make run`.
     DATABASES["default"]["OPTIONS"] = {}
+else:
+    # Threads in tests (live server, embedded Celery worker) close their connections after each
+    # request or task, so the test database can be dropped at the end of the run.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
