@@ -9,6 +9,7 @@ default secret key stops start-up. Every variable is listed, with its default, i
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlparse
@@ -20,7 +21,8 @@ from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
-RUN_DIR = BASE_DIR / ".run"  # local state of `make run`: SQLite file, broker folders, beat file
+# Local state of `make run`: SQLite file, broker folders, beat schedule, worker log.
+RUN_DIR = Path(os.environ.get("RTR_RUN_DIR") or BASE_DIR / ".run")
 
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from tests.e2e.conftest import PHONE
+from tests.e2e.conftest import PHONE, serious_accessibility_violations
 from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -41,6 +41,7 @@ def test_each_role_signs_in_and_sees_its_home(page, live_server, request, person
     else:
         assert nav.get_by_role("link", name="Team").count() == 1
     assert page.console_errors == []  # CSP and scripts: nothing failed
+    assert serious_accessibility_violations(page) == []
 
 
 def test_wrong_password_then_lockout_in_the_browser(page, live_server, physio, settings):
@@ -63,6 +64,7 @@ def test_phone_layout_of_athlete_and_staff_home(
         page.wait_for_load_state("networkidle")
         # Nothing wider than the phone: no horizontal scrolling.
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        assert serious_accessibility_violations(page) == []
         toggle = page.get_by_role("button", name="Show the menu")
         assert toggle.is_visible()
         page.screenshot(path=str(screenshot_dir / f"{name}-375.png"), full_page=True)
