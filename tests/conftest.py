@@ -124,3 +124,19 @@ def outsider_athlete(other_clinic):
     return make_member(
         clinic=other_clinic, role=Role.ATHLETE, first_name="Ola", last_name="Harbour"
     )
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """After the run, end connections left by helper threads (embedded worker, live server)
+    so that PostgreSQL lets the test database be dropped."""
+    yield
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
