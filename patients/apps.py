@@ -7,3 +7,10 @@ from django.utils.translation import gettext_lazy as _
 class PatientsConfig(AppConfig):
     name = "patients"
     verbose_name = _("Patients and injuries")
+
+    def ready(self) -> None:
+        from rtr.accounts.demo import register_demo_loader
+
+        from .demo import demo_patients_load
+
+        register_demo_loader(demo_patients_load, order=10)

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from patients import views as patient_views
 from rtr import views
 
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
@@ -21,6 +22,8 @@ urlpatterns = [
         views.clinic_member_detail,
         name="clinic_member_detail",
     ),
+    path("patients/", include("patients.urls")),
+    path("invite/<str:token>/", patient_views.invitation_accept, name="invitation_accept"),
     path("health/", views.health, name="health"),
     path("system/", views.system_status, name="system_status"),
     path("system/probe/", views.system_status_probe, name="system_status_probe"),

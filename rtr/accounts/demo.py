@@ -6,6 +6,7 @@ existing passwords are never reset. Later apps add their own demo records on top
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .models import Clinic, Membership, Role, User
@@ -36,7 +37,24 @@ class DemoReport:
     logins: list[tuple[str, str]] = field(default_factory=list)
 
 
+# Apps above this one add their demo records through this list (from AppConfig.ready), so the
+# command never imports upwards. Each loader returns how many records it created.
+DEMO_LOADERS: list[tuple[int, Callable[[], int]]] = []
+
+
+def register_demo_loader(loader: Callable[[], int], *, order: int) -> None:
+    if all(existing is not loader for _order, existing in DEMO_LOADERS):
+        DEMO_LOADERS.append((order, loader))
+
+
 def demo_data_load() -> DemoReport:
+    report = _demo_people_load()
+    for _order, loader in sorted(DEMO_LOADERS, key=lambda item: item[0]):
+        report.created += loader()
+    return report
+
+
+def _demo_people_load() -> DemoReport:
     report = DemoReport()
     clinics: dict[str, Clinic] = {}
     for name, zone in ((DEMO_CLINIC, "Europe/London"), (OTHER_CLINIC, "Australia/Sydney")):

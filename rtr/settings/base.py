@@ -194,6 +194,9 @@ AXES_LOCKOUT_CALLABLE = "rtr.accounts.lockout.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 
+# How long an athlete's e-mailed invitation link stays valid.
+RTR_INVITATION_HOURS = env.int("RTR_INVITATION_HOURS", default=72)
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = env.int("RTR_SESSION_MAX_AGE_SECONDS", default=12 * 60 * 60)

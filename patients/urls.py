@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from . import views
+
+app_name = "patients"
+
+urlpatterns = [
+    path("", views.patient_list, name="list"),
+    path("new/", views.patient_create, name="create"),
+    path("<uuid:patient_id>/", views.patient_detail, name="detail"),
+    path("<uuid:patient_id>/edit/", views.patient_edit, name="edit"),
+    path("<uuid:patient_id>/discharge/", views.patient_discharge, name="discharge"),
+    path("<uuid:patient_id>/injuries/new/", views.injury_create, name="injury_create"),
+    path("<uuid:patient_id>/prior-injuries/", views.prior_injury_add, name="prior_injury_add"),
+    path("<uuid:patient_id>/screens/new/", views.triad_screen_create, name="triad_create"),
+    path("<uuid:patient_id>/care-team/", views.care_team_edit, name="care_team"),
+    path("<uuid:patient_id>/invite/", views.invitation_send, name="invite"),
+    path("injuries/<uuid:injury_id>/edit/", views.injury_edit, name="injury_edit"),
+    path("injuries/<uuid:injury_id>/imaging/", views.imaging_add, name="imaging_add"),
+]

@@ -1,0 +1,370 @@
+"""Patient registry pages. Thin: look up within the tenancy scope, validate, call a service."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from rtr.accounts.tenancy import clinical_staff_required, get_visible_or_404, staff_required
+
+from . import bsi, services, triad
+from .forms import (
+    CareTeamForm,
+    ImagingForm,
+    InjuryForm,
+    PatientFilterForm,
+    PatientForm,
+    PriorInjuryForm,
+    SetPasswordForm,
+    TriadScreenForm,
+)
+from .models import Injury, Patient, PatientStatus
+from .sections import sections_for
+
+if TYPE_CHECKING:
+    from django.forms import Form
+
+    from rtr.http import AuthedRequest
+
+PAGE_SIZE = 25
+
+
+def _errors_to_form(form: Form, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form, by field where it names one."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _patient(request: AuthedRequest, patient_id: UUID, *, write: bool = False) -> Patient:
+    return get_visible_or_404(
+        Patient.objects.select_related("clinic", "assigned_physio"), request, patient_id, write=write
+    )
+
+
+@require_http_methods(["GET"])
+@staff_required
+def patient_list(request: AuthedRequest) -> HttpResponse:
+    assert request.clinic is not None
+    form = PatientFilterForm(request.GET or None, clinic=request.clinic)
+    visible = Patient.objects.visible_to(request.membership)
+    patients = visible
+    sort = PatientFilterForm.SORTS["name"]
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["q"]:
+            for word in data["q"].split()[:4]:
+                patients = patients.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
+        if data["status"]:
+            patients = patients.filter(status=data["status"])
+        if data["risk"]:
+            patients = patients.filter(injuries__is_current=True, injuries__risk_category=data["risk"])
+        if data["physio"]:
+            patients = patients.filter(assigned_physio__public_id=data["physio"])
+        sort = PatientFilterForm.SORTS.get(data["sort"] or "name", sort)
+    patients = patients.select_related("assigned_physio").with_current_injury().order_by(*sort, "pk")
+    page = Paginator(patients, PAGE_SIZE).get_page(request.GET.get("page"))
+    counts = visible.aggregate(
+        total=Count("pk"),
+        **{status: Count("pk", filter=Q(status=status)) for status in PatientStatus.values},
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "counts": counts,
+        "status_choices": PatientStatus.choices,
+        "query": query.urlencode(),
+    }
+    if request.htmx:
+        return render(request, "patients/patient_list.html#results", context)
+    return render(request, "patients/patient_list.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@clinical_staff_required
+def patient_create(request: AuthedRequest) -> HttpResponse:
+    assert request.clinic is not None
+    form = PatientForm(request.POST or None, clinic=request.clinic, initial={"assigned_physio": request.user})
+    if request.method == "POST" and form.is_valid():
+        try:
+            patient = services.patient_create(clinic=request.clinic, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _errors_to_form(form, error)
+        else:
+            messages.success(request, _("%(name)s is registered. Record the injury next.") % {"name": patient.full_name})
+            return redirect("patients:injury_create", patient_id=patient.public_id)
+    return render(request, "patients/patient_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+@clinical_staff_required
+def patient_edit(request: AuthedRequest, patient_id: UUID) -> HttpResponse:
+    patient = _patient(request, patient_id, write=True)
+    initial = {
+        **{field: getattr(patient, field) for field in services.PATIENT_FIELDS},
+        "assigned_physio": patient.assigned_physio,
+        "consent_given": patient.consent_given_at is not None,
+    }
+    form = PatientForm(request.POST or None, clinic=patient.clinic, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.patient_update(patient=patient, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _errors_to_form(form, error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("patients:detail", patient_id=patient.public_id)
+    return render(request, "patients/patient_form.html", {"form": form, "patient": patient}, status=400 if form.errors else 200)
+
+
+@require_http_methods(["GET"])
+@staff_required
+def patient_detail(request: AuthedRequest, patient_id: UUID) -> HttpResponse:
+    patient = _patient(request, patient_id)
+    membership = request.membership
+    assert membership is not None
+    clinical = membership.is_clinical
+    context: dict[str, Any] = {
+        "patient": patient,
+        "clinical": clinical,
+        "care_team": patient.care_team.select_related("user").order_by("role"),
+        "sections": sections_for(membership),
+    }
+    if clinical:
+        injuries = list(patient.injuries.prefetch_related("imaging").select_related("risk_overridden_by"))
+        current = next((i for i in injuries if i.is_current), None)
+        context.update(
+            {
+                "current": current,
+                "history": [i for i in injuries if not i.is_current],
+                "screens": patient.triad_screens.select_related("recorded_by"),
+                "prior_injuries": patient.prior_injuries.all(),
+                "imaging_form": ImagingForm(),
+                "prior_form": PriorInjuryForm(),
+                "invitation": patient.invitations.first(),
+            }
+        )
+    return render(request, "patients/patient_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@clinical_staff_required
+def patient_discharge(request: AuthedRequest, patient_id: UUID) -> HttpResponse:
+    patient = _patient(request, patient_id, write=True)
+    if request.method == "POST":
+        try:
+            services.patient_discharge(patient=patient, by=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("patients:detail", patient_id=patient.public_id)
+        messages.success(request, _("%(name)s is discharged.") % {"name": patient.full_name})
+        return redirect("patients:detail", patient_id=patient.public_id)
+    return render(request, "patients/patient_discharge.html", {"patient": patient})
+
+
+def _injury_initial(injury: Injury) -> dict[str, Any]:
+    initial = {field: getattr(injury, field) for field in services.INJURY_FIELDS}
+    initial["risk_override"] = injury.risk_category if injury.is_risk_overridden else ""
+    initial["risk_override_reason"] = injury.risk_override_reason
+    return initial
+
+
+@require_http_methods(["GET", "POST"])
+@clinical_staff_required
+def injury_create(request: AuthedRequest, patient_id: UUID) -> HttpResponse:
+    patient = _patient(request, patient_id, write=True)
+    form = InjuryForm(request.POST or None, initial={"first_symptoms_on": None, "diagnosed_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.injury_create(patient=patient, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _errors_to_form(form, error)
+        else:
+            messages.success(request, _("Injury recorded."))
+            return redirect("patients:detail", patient_id=patient.public_id)
+    return render(
+        request, "patients/injury_form.html", {"form": form, "patient": patient, "site_facts": _site_facts()},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@clinical_staff_required
+def injury_edit(request: AuthedRequest, injury_id: UUID) -> HttpResponse:
+    injury = get_visible_or_404(Injury.objects.select_related("patient", "patient__clinic"), request, injury_id, write=True)
+    form = InjuryForm(request.POST or None, initial=_injury_initial(injury))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.injury_update(injury=injury, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _errors_to_form(form, error)
+        else:
+            messages.success(request, _("Injury saved."))
+            return redirect("patients:detail", patient_id=injury.patient.public_id)
+    return render(
+        request,
+        "patients/injury_form.html",
+        {"form": form, "patient": injury.patient, "injury": injury, "site_facts": _site_facts()},
+        status=400 if form.errors else 200,
+    )
+
+
+def _site_facts() -> list[dict[str, str]]:
+    rows = []
+    for site in bsi.Site:
+        facts = bsi.SITE_FACTS[site]
+        rts, specific = bsi.expected_return(site)
+        rows.append(
+            {
+                "site": site.label,
+                "risk": facts.risk.label if facts.risk else _("choose"),
+                "bone_health": _("yes") if facts.bone_type == bsi.BoneType.TRABECULAR else "",
+                "return": f"{rts.days} d ({rts.low}–{rts.high})" if specific else "",
+            }
+        )
+    return rows
+
+
+@require_POST
+@clinical_staff_required
+def imaging_add(request: AuthedRequest, injury_id: UUID) -> HttpResponse:
+    injury = get_visible_or_404(Injury.objects.select_related("patient"), request, injury_id, write=True)
+    form = ImagingForm(request.POST)
+    status = 200
+    if form.is_valid():
+        try:
+            services.imaging_add(injury=injury, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _errors_to_form(form, error)
+        else:
+            form = ImagingForm()
+    if form.errors:
+        status = 400
+    if not request.htmx:
+        if status == 200:
+            messages.success(request, _("Imaging entry added."))
+        else:
+            messages.error(request, _("The imaging entry was not saved: %(errors)s") % {"errors": _flat_errors(form)})
+        return redirect("patients:detail", patient_id=injury.patient.public_id)
+    context = {"injury": injury, "imaging_form": form, "clinical": True}
+    return render(request, "patients/_imaging.html", context, status=status)
+
+
+def _flat_errors(form: Form) -> str:
+    return "; ".join(f"{form.fields[f].label if f in form.fields else ''} {' '.join(e)}".strip() for f, e in form.errors.items())
+
+
+@require_POST
+@clinical_staff_required
+def prior_injury_add(request: AuthedRequest, patient_id: UUID) -> HttpResponse:
+    patient = _patient(request, patient_id, write=True)
+    form = PriorInjuryForm(request.POST)
+    if form.is_valid():
+        try:
+            services.prior_injury_add(patient=patient, **form.cleaned_data)
+        except ValidationError as error:
+            _errors_to_form(form, error)
+    if form.errors:
+        messages.error(request, _("The prior injury was not saved: %(errors)s") % {"errors": _flat_errors(form)})
+        response = redirect("patients:detail", patient_id=patient.public_id)
+        response.status_code = 303
+        return response
+    messages.success(request, _("Prior injury added."))
+    return redirect("patients:detail", patient_id=patient.public_id)
+
+
+@require_http_methods(["GET", "POST"])
+@clinical_staff_required
+def triad_screen_create(request: AuthedRequest, patient_id: UUID) -> HttpResponse:
+    patient = _patient(request, patient_id, write=True)
+    initial = {"screened_on": timezone.localdate(), "stress_reaction": services.suggested_stress_reaction_score(patient)}
+    form = TriadScreenForm(request.POST or None, patient=patient, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            screen = services.triad_screen_record(patient=patient, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _errors_to_form(form, error)
+        else:
+            messages.success(
+                request,
+                _("Screen recorded: %(total)s points, %(clearance)s.")
+                % {"total": screen.total, "clearance": screen.get_clearance_display()},
+            )
+            return redirect("patients:detail", patient_id=patient.public_id)
+    return render(
+        request,
+        "patients/triad_form.html",
+        {"form": form, "patient": patient, "factors": triad.FACTORS},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@clinical_staff_required
+def care_team_edit(request: AuthedRequest, patient_id: UUID) -> HttpResponse:
+    patient = _patient(request, patient_id, write=True)
+    form = CareTeamForm(request.POST or None, clinic=patient.clinic, patient=patient)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.care_team_set(patient=patient, members=form.chosen())
+        except ValidationError as error:
+            _errors_to_form(form, error)
+        else:
+            messages.success(request, _("Care team saved."))
+            return redirect("patients:detail", patient_id=patient.public_id)
+    return render(request, "patients/care_team_form.html", {"form": form, "patient": patient}, status=400 if form.errors else 200)
+
+
+@require_POST
+@clinical_staff_required
+def invitation_send(request: AuthedRequest, patient_id: UUID) -> HttpResponse:
+    patient = _patient(request, patient_id, write=True)
+    try:
+        invitation = services.invitation_send(patient=patient, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return render(request, "patients/invitation_refused.html", {"patient": patient, "error": error}, status=409)
+    messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
+    return redirect("patients:detail", patient_id=patient.public_id)
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request: AuthedRequest, token: str) -> HttpResponse:
+    """Public: the athlete opens the e-mailed link and chooses a password."""
+    try:
+        invitation = services.invitation_from_token(token)
+    except services.InvitationError as error:
+        return render(request, "patients/invitation_invalid.html", {"reason": error.message}, status=400)
+    form = SetPasswordForm(request.POST or None, email=invitation.email)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.invitation_accept(token=token, password=form.cleaned_data["password1"])
+        except services.InvitationError as error:
+            return render(request, "patients/invitation_invalid.html", {"reason": error.message}, status=400)
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, _("Welcome! Your account is ready."))
+        return redirect("athlete_home")
+    return render(
+        request,
+        "patients/invitation_accept.html",
+        {"form": form, "invitation": invitation},
+        status=400 if form.errors else 200,
+    )
+
