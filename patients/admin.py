@@ -2,7 +2,15 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from .models import AthleteInvitation, CareTeamMember, ImagingEntry, Injury, Patient, PriorInjury, TriadScreen
+from .models import (
+    AthleteInvitation,
+    CareTeamMember,
+    ImagingEntry,
+    Injury,
+    Patient,
+    PriorInjury,
+    TriadScreen,
+)
 
 
 class CareTeamInline(admin.TabularInline):
@@ -22,7 +30,13 @@ class PatientAdmin(admin.ModelAdmin):
     list_display = ["last_name", "first_name", "clinic", "status", "assigned_physio"]
     list_filter = ["clinic", "status", "sex"]
     search_fields = ["first_name", "last_name", "contact_email"]
-    readonly_fields = ["public_id", "created_at", "updated_at", "consent_given_at", "consent_recorded_by"]
+    readonly_fields = [
+        "public_id",
+        "created_at",
+        "updated_at",
+        "consent_given_at",
+        "consent_recorded_by",
+    ]
     autocomplete_fields = ["user", "assigned_physio"]
     inlines = [CareTeamInline]
 
@@ -32,7 +46,14 @@ class InjuryAdmin(admin.ModelAdmin):
     list_display = ["patient", "site", "side", "risk_category", "is_current", "diagnosed_on"]
     list_filter = ["site", "risk_category", "is_current"]
     search_fields = ["patient__last_name", "patient__first_name"]
-    readonly_fields = ["public_id", "bone_type", "derived_risk", "bone_health_flag", "risk_overridden_by", "risk_overridden_at"]
+    readonly_fields = [
+        "public_id",
+        "bone_type",
+        "derived_risk",
+        "bone_health_flag",
+        "risk_overridden_by",
+        "risk_overridden_at",
+    ]
     raw_id_fields = ["patient"]
     inlines = [ImagingInline]
 

@@ -17,7 +17,10 @@ class Site(models.TextChoices):
     """Anatomic sites of `domain.md` §2 (management differs within a bone: §1.5 sub-sites)."""
 
     FEMORAL_NECK_TENSION = "femoral_neck_tension", _("Femoral neck – tension side (superolateral)")
-    FEMORAL_NECK_COMPRESSION = "femoral_neck_compression", _("Femoral neck – compression side (inferomedial)")
+    FEMORAL_NECK_COMPRESSION = (
+        "femoral_neck_compression",
+        _("Femoral neck – compression side (inferomedial)"),
+    )
     FEMORAL_SHAFT = "femoral_shaft", _("Femoral shaft")
     PELVIS = "pelvis", _("Pelvis / pubic ramus")
     SACRUM = "sacrum", _("Sacrum")
@@ -161,7 +164,10 @@ def derive_risk(site: str, metatarsal_zone: str = "") -> RiskCategory | None:
     The 5th metatarsal's proximal diaphysis (Jones zone) and base, and the base of the 2nd,
     are high risk [F:12][F:21]; other metatarsal zones follow the site. `other` has no default.
     """
-    if site == Site.MT5 and metatarsal_zone in {MetatarsalZone.BASE, MetatarsalZone.PROXIMAL_DIAPHYSIS}:
+    if site == Site.MT5 and metatarsal_zone in {
+        MetatarsalZone.BASE,
+        MetatarsalZone.PROXIMAL_DIAPHYSIS,
+    }:
         return RiskCategory.HIGH
     if site == Site.MT2 and metatarsal_zone == MetatarsalZone.BASE:
         return RiskCategory.HIGH
@@ -194,8 +200,12 @@ class ExpectedReturn:
 
 # domain.md §1.4: pooled time to return to sport, Hoenig et al. BJSM 2023 [F:12].
 POOLED_RETURN_BY_SITE: dict[str, ExpectedReturn] = {
-    Site.NAVICULAR: ExpectedReturn(127, 102, 151, "tarsal navicular, pooled", "Hoenig et al., BJSM 2023 [F:12]"),
-    Site.FEMORAL_NECK_TENSION: ExpectedReturn(107, 79, 135, "femoral neck, pooled", "Hoenig et al., BJSM 2023 [F:12]"),
+    Site.NAVICULAR: ExpectedReturn(
+        127, 102, 151, "tarsal navicular, pooled", "Hoenig et al., BJSM 2023 [F:12]"
+    ),
+    Site.FEMORAL_NECK_TENSION: ExpectedReturn(
+        107, 79, 135, "femoral neck, pooled", "Hoenig et al., BJSM 2023 [F:12]"
+    ),
     Site.FEMORAL_NECK_COMPRESSION: ExpectedReturn(
         107, 79, 135, "femoral neck, pooled", "Hoenig et al., BJSM 2023 [F:12]"
     ),
@@ -206,7 +216,10 @@ POOLED_RETURN_BY_SITE: dict[str, ExpectedReturn] = {
 }
 # No site-specific pooled figure: the mixed-site collegiate series, 12.9 ± 5.2 weeks [F:8].
 MIXED_SITE_RETURN = ExpectedReturn(
-    90, 42, 189, "mixed sites, 57 fractures in Division I athletes (12.9 ± 5.2 weeks, range 6–27)",
+    90,
+    42,
+    189,
+    "mixed sites, 57 fractures in Division I athletes (12.9 ± 5.2 weeks, range 6–27)",
     "Miller et al., Sports Health 2018 [F:8]",
 )
 

@@ -37,9 +37,13 @@ def _helper(*fields: Any) -> FormHelper:
 
 
 def staff_choices(clinic: Clinic, roles: set[str]) -> forms.ModelChoiceField:
-    queryset = User.objects.filter(
-        memberships__clinic=clinic, memberships__role__in=roles, memberships__is_active=True
-    ).distinct().order_by("last_name", "first_name")
+    queryset = (
+        User.objects.filter(
+            memberships__clinic=clinic, memberships__role__in=roles, memberships__is_active=True
+        )
+        .distinct()
+        .order_by("last_name", "first_name")
+    )
     return forms.ModelChoiceField(queryset=queryset, label=_("Assigned physio"))
 
 
@@ -49,29 +53,78 @@ class PatientForm(forms.Form):
     date_of_birth = forms.DateField(label=_("Date of birth"), widget=DateInput())
     sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices)
     sport = forms.CharField(label=_("Sport"), max_length=80, initial="Running")
-    discipline = forms.CharField(label=_("Discipline"), max_length=80, required=False, help_text=_("e.g. 800 m, marathon, trail"))
+    discipline = forms.CharField(
+        label=_("Discipline"),
+        max_length=80,
+        required=False,
+        help_text=_("e.g. 800 m, marathon, trail"),
+    )
     pre_injury_weekly_km = forms.DecimalField(
-        label=_("Pre-injury weekly running (km)"), required=False, min_value=0, max_value=400, decimal_places=1
+        label=_("Pre-injury weekly running (km)"),
+        required=False,
+        min_value=0,
+        max_value=400,
+        decimal_places=1,
     )
     pre_injury_weekly_minutes = forms.IntegerField(
         label=_("Pre-injury weekly running (minutes)"), required=False, min_value=0, max_value=3000
     )
-    contact_email = forms.EmailField(label=_("Contact e-mail"), help_text=_("The athlete's invitation goes here."))
-    assigned_physio = forms.ModelChoiceField(queryset=User.objects.none(), label=_("Assigned physio"))
-    status = forms.ChoiceField(label=_("Status"), choices=PatientStatus.choices, initial=PatientStatus.ACTIVE)
+    contact_email = forms.EmailField(
+        label=_("Contact e-mail"), help_text=_("The athlete's invitation goes here.")
+    )
+    assigned_physio = forms.ModelChoiceField(
+        queryset=User.objects.none(), label=_("Assigned physio")
+    )
+    status = forms.ChoiceField(
+        label=_("Status"), choices=PatientStatus.choices, initial=PatientStatus.ACTIVE
+    )
     consent_given = forms.BooleanField(
-        label=_("The athlete consents to their data being recorded and shared with their care team"), required=False
+        label=_(
+            "The athlete consents to their data being recorded and shared with their care team"
+        ),
+        required=False,
     )
 
     def __init__(self, *args: Any, clinic: Clinic, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["assigned_physio"] = staff_choices(clinic, {Role.PHYSIO, Role.LEAD})
         self.helper = _helper(
-            Fieldset(_("Athlete"), Div(Div("first_name", css_class="col-md-6"), Div("last_name", css_class="col-md-6"), css_class="row"),
-                     Div(Div("date_of_birth", css_class="col-md-4"), Div("sex", css_class="col-md-4"), Div("contact_email", css_class="col-md-4"), css_class="row")),
-            Fieldset(_("Running"), Div(Div("sport", css_class="col-md-6"), Div("discipline", css_class="col-md-6"), css_class="row"),
-                     Div(Div("pre_injury_weekly_km", css_class="col-md-6"), Div("pre_injury_weekly_minutes", css_class="col-md-6"), css_class="row")),
-            Fieldset(_("Care"), Div(Div("assigned_physio", css_class="col-md-6"), Div("status", css_class="col-md-6"), css_class="row"), "consent_given"),
+            Fieldset(
+                _("Athlete"),
+                Div(
+                    Div("first_name", css_class="col-md-6"),
+                    Div("last_name", css_class="col-md-6"),
+                    css_class="row",
+                ),
+                Div(
+                    Div("date_of_birth", css_class="col-md-4"),
+                    Div("sex", css_class="col-md-4"),
+                    Div("contact_email", css_class="col-md-4"),
+                    css_class="row",
+                ),
+            ),
+            Fieldset(
+                _("Running"),
+                Div(
+                    Div("sport", css_class="col-md-6"),
+                    Div("discipline", css_class="col-md-6"),
+                    css_class="row",
+                ),
+                Div(
+                    Div("pre_injury_weekly_km", css_class="col-md-6"),
+                    Div("pre_injury_weekly_minutes", css_class="col-md-6"),
+                    css_class="row",
+                ),
+            ),
+            Fieldset(
+                _("Care"),
+                Div(
+                    Div("assigned_physio", css_class="col-md-6"),
+                    Div("status", css_class="col-md-6"),
+                    css_class="row",
+                ),
+                "consent_given",
+            ),
         )
 
     def clean_date_of_birth(self) -> date:
@@ -89,7 +142,9 @@ class PatientForm(forms.Form):
 class InjuryForm(forms.Form):
     site = forms.ChoiceField(label=_("Site"), choices=bsi.Site.choices)
     metatarsal_zone = forms.ChoiceField(
-        label=_("Metatarsal zone"), choices=[("", "—"), *bsi.MetatarsalZone.choices], required=False,
+        label=_("Metatarsal zone"),
+        choices=[("", "—"), *bsi.MetatarsalZone.choices],
+        required=False,
         help_text=_("Needed for metatarsal injuries: the risk differs by zone."),
     )
     sub_site_note = forms.CharField(label=_("Sub-site detail"), max_length=120, required=False)
@@ -98,20 +153,49 @@ class InjuryForm(forms.Form):
         label=_("Orthopaedic risk"),
         choices=[("", _("As derived from the site")), *bsi.RiskCategory.choices],
         required=False,
-        help_text=_("Leave as derived unless you have a reason; an override needs the reason below."),
+        help_text=_(
+            "Leave as derived unless you have a reason; an override needs the reason below."
+        ),
     )
-    risk_override_reason = forms.CharField(label=_("Reason for the override"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
-    fredericson_grade = forms.ChoiceField(label=_("Fredericson (MRI)"), choices=[("", "—"), *bsi.FredericsonGrade.choices], required=False)
-    arendt_grade = forms.ChoiceField(label=_("Arendt / Nattiv (MRI)"), choices=[("", "—"), *bsi.ArendtGrade.choices], required=False)
-    kaeding_miller_grade = forms.ChoiceField(label=_("Kaeding–Miller"), choices=[("", "—"), *bsi.KaedingMillerGrade.choices], required=False)
+    risk_override_reason = forms.CharField(
+        label=_("Reason for the override"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    fredericson_grade = forms.ChoiceField(
+        label=_("Fredericson (MRI)"),
+        choices=[("", "—"), *bsi.FredericsonGrade.choices],
+        required=False,
+    )
+    arendt_grade = forms.ChoiceField(
+        label=_("Arendt / Nattiv (MRI)"),
+        choices=[("", "—"), *bsi.ArendtGrade.choices],
+        required=False,
+    )
+    kaeding_miller_grade = forms.ChoiceField(
+        label=_("Kaeding–Miller"),
+        choices=[("", "—"), *bsi.KaedingMillerGrade.choices],
+        required=False,
+    )
     fracture_line = forms.BooleanField(label=_("Fracture line present"), required=False)
-    fracture_extent_pct = forms.IntegerField(label=_("Fracture extent (% of femoral-neck width)"), min_value=0, max_value=100, required=False)
-    displacement_mm = forms.DecimalField(label=_("Displacement (mm)"), min_value=0, max_value=50, decimal_places=1, required=False)
+    fracture_extent_pct = forms.IntegerField(
+        label=_("Fracture extent (% of femoral-neck width)"),
+        min_value=0,
+        max_value=100,
+        required=False,
+    )
+    displacement_mm = forms.DecimalField(
+        label=_("Displacement (mm)"), min_value=0, max_value=50, decimal_places=1, required=False
+    )
     first_symptoms_on = forms.DateField(label=_("First symptoms"), widget=DateInput())
     diagnosed_on = forms.DateField(label=_("Diagnosis date"), widget=DateInput())
-    weight_bearing = forms.ChoiceField(label=_("Weight-bearing"), choices=bsi.WeightBearing.choices, initial=bsi.WeightBearing.FWB)
-    walking_aid = forms.ChoiceField(label=_("Walking aid"), choices=bsi.WalkingAid.choices, initial=bsi.WalkingAid.NONE)
-    notes = forms.CharField(label=_("Clinical notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    weight_bearing = forms.ChoiceField(
+        label=_("Weight-bearing"), choices=bsi.WeightBearing.choices, initial=bsi.WeightBearing.FWB
+    )
+    walking_aid = forms.ChoiceField(
+        label=_("Walking aid"), choices=bsi.WalkingAid.choices, initial=bsi.WalkingAid.NONE
+    )
+    notes = forms.CharField(
+        label=_("Clinical notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -119,9 +203,16 @@ class InjuryForm(forms.Form):
         self.helper = _helper(
             Fieldset(_("Where"), row("site", "metatarsal_zone", "side"), "sub_site_note"),
             Fieldset(_("Risk"), row("risk_override"), Field("risk_override_reason")),
-            Fieldset(_("Grading"), row("fredericson_grade", "arendt_grade", "kaeding_miller_grade"),
-                     row("fracture_line", "fracture_extent_pct", "displacement_mm")),
-            Fieldset(_("Dates and loading"), row("first_symptoms_on", "diagnosed_on"), row("weight_bearing", "walking_aid")),
+            Fieldset(
+                _("Grading"),
+                row("fredericson_grade", "arendt_grade", "kaeding_miller_grade"),
+                row("fracture_line", "fracture_extent_pct", "displacement_mm"),
+            ),
+            Fieldset(
+                _("Dates and loading"),
+                row("first_symptoms_on", "diagnosed_on"),
+                row("weight_bearing", "walking_aid"),
+            ),
             "notes",
         )
 
@@ -131,9 +222,12 @@ class InjuryForm(forms.Form):
         if site in bsi.METATARSALS and not data.get("metatarsal_zone"):
             self.add_error("metatarsal_zone", _("Choose the zone of the metatarsal."))
         if data.get("fracture_extent_pct") is not None and site not in {
-            bsi.Site.FEMORAL_NECK_TENSION, bsi.Site.FEMORAL_NECK_COMPRESSION
+            bsi.Site.FEMORAL_NECK_TENSION,
+            bsi.Site.FEMORAL_NECK_COMPRESSION,
         }:
-            self.add_error("fracture_extent_pct", _("The extent applies to femoral-neck injuries only."))
+            self.add_error(
+                "fracture_extent_pct", _("The extent applies to femoral-neck injuries only.")
+            )
         today = timezone.localdate()
         first, diagnosed = data.get("first_symptoms_on"), data.get("diagnosed_on")
         if first and first > today:
@@ -141,7 +235,9 @@ class InjuryForm(forms.Form):
         if diagnosed and diagnosed > today:
             self.add_error("diagnosed_on", _("The diagnosis date cannot be in the future."))
         if first and diagnosed and diagnosed < first:
-            self.add_error("diagnosed_on", _("The diagnosis cannot come before the first symptoms."))
+            self.add_error(
+                "diagnosed_on", _("The diagnosis cannot come before the first symptoms.")
+            )
         return data
 
 
@@ -154,8 +250,13 @@ class ImagingForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.helper = _helper(
-            Div(Div("modality", css_class="col-sm-6 col-lg-3"), Div("taken_on", css_class="col-sm-6 col-lg-3"),
-                Div("grade", css_class="col-sm-6 col-lg-2"), Div("note", css_class="col-sm-6 col-lg-4"), css_class="row")
+            Div(
+                Div("modality", css_class="col-sm-6 col-lg-3"),
+                Div("taken_on", css_class="col-sm-6 col-lg-3"),
+                Div("grade", css_class="col-sm-6 col-lg-2"),
+                Div("note", css_class="col-sm-6 col-lg-4"),
+                css_class="row",
+            )
         )
 
     def clean_taken_on(self) -> date:
@@ -168,12 +269,19 @@ class ImagingForm(forms.Form):
 class PriorInjuryForm(forms.Form):
     site = forms.ChoiceField(label=_("Site"), choices=bsi.Site.choices)
     occurred_on = forms.DateField(label=_("Approximate date"), widget=DateInput())
-    weeks_lost = forms.IntegerField(label=_("Weeks of running lost"), min_value=0, max_value=520, required=False)
+    weeks_lost = forms.IntegerField(
+        label=_("Weeks of running lost"), min_value=0, max_value=520, required=False
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.helper = _helper(
-            Div(Div("site", css_class="col-md-5"), Div("occurred_on", css_class="col-md-4"), Div("weeks_lost", css_class="col-md-3"), css_class="row")
+            Div(
+                Div("site", css_class="col-md-5"),
+                Div("occurred_on", css_class="col-md-4"),
+                Div("weeks_lost", css_class="col-md-3"),
+                css_class="row",
+            )
         )
 
     def clean_occurred_on(self) -> date:
@@ -192,11 +300,15 @@ class TriadScreenForm(forms.Form):
     def __init__(self, *args: Any, patient: Patient, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for factor in triad.FACTORS:
-            choices: list[tuple[Any, str]] = [(0, f"0 – {factor.levels[0]}"), (1, f"1 – {factor.levels[1]}"), (2, f"2 – {factor.levels[2]}")]
+            choices: list[tuple[Any, Any]] = [
+                (0, f"0 – {factor.levels[0]}"),
+                (1, f"1 – {factor.levels[1]}"),
+                (2, f"2 – {factor.levels[2]}"),
+            ]
             if factor.menstrual:
                 choices = [("", _("Not applicable")), *choices]
             self.fields[factor.field] = forms.TypedChoiceField(
-                label=factor.label,
+                label=str(factor.label),
                 choices=choices,
                 coerce=int,
                 empty_value=None,
@@ -205,10 +317,14 @@ class TriadScreenForm(forms.Form):
                 help_text=_("Optional for male athletes.") if factor.menstrual else "",
             )
         self.fields["categorical_restriction"] = forms.BooleanField(
-            label=_("Categorical restriction: anorexia nervosa with BMI < 16 kg/m², or moderate to severe bulimia"),
+            label=_(
+                "Categorical restriction: anorexia nervosa with BMI < 16 kg/m², or moderate to severe bulimia"
+            ),
             required=False,
         )
-        self.fields["notes"] = forms.CharField(label=_("Notes"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+        self.fields["notes"] = forms.CharField(
+            label=_("Notes"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+        )
         self.helper = _helper()
 
     def clean_screened_on(self) -> date:
@@ -222,7 +338,9 @@ class CareTeamForm(forms.Form):
     def __init__(self, *args: Any, clinic: Clinic, patient: Patient, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         members = (
-            Membership.objects.filter(clinic=clinic, is_active=True, role__in=[Role.PHYSIO, Role.LEAD, Role.COACH])
+            Membership.objects.filter(
+                clinic=clinic, is_active=True, role__in=[Role.PHYSIO, Role.LEAD, Role.COACH]
+            )
             .exclude(user_id=patient.assigned_physio_id)
             .select_related("user")
             .order_by("role", "user__last_name")
@@ -231,7 +349,9 @@ class CareTeamForm(forms.Form):
         current = set(patient.care_team.values_list("user__public_id", flat=True))
         self.fields["members"] = forms.MultipleChoiceField(
             label=_("Care team (besides the assigned physio)"),
-            choices=[(key, f"{m.user} – {m.get_role_display()}") for key, m in self.memberships.items()],
+            choices=[
+                (key, f"{m.user} – {m.get_role_display()}") for key, m in self.memberships.items()
+            ],
             required=False,
             widget=forms.CheckboxSelectMultiple,
             initial=[str(pk) for pk in current],
@@ -239,17 +359,30 @@ class CareTeamForm(forms.Form):
         self.helper = _helper()
 
     def chosen(self) -> list[tuple[User, str]]:
-        return [(self.memberships[key].user, self.memberships[key].role) for key in self.cleaned_data["members"]]
+        return [
+            (self.memberships[key].user, self.memberships[key].role)
+            for key in self.cleaned_data["members"]
+        ]
 
 
 class SetPasswordForm(forms.Form):
-    password1 = forms.CharField(label=_("Choose a password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}), strip=False)
-    password2 = forms.CharField(label=_("Type it again"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}), strip=False)
+    password1 = forms.CharField(
+        label=_("Choose a password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        strip=False,
+    )
+    password2 = forms.CharField(
+        label=_("Type it again"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        strip=False,
+    )
 
     def __init__(self, *args: Any, email: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.email = email
-        self.fields["password1"].help_text = password_validation.password_validators_help_text_html()
+        self.fields[
+            "password1"
+        ].help_text = password_validation.password_validators_help_text_html()
         self.helper = _helper()
 
     def clean(self) -> dict[str, Any]:
@@ -273,18 +406,36 @@ class PatientFilterForm(forms.Form):
         "oldest": ("created_at",),
     }
     q = forms.CharField(label=_("Search by name"), required=False, max_length=80)
-    status = forms.ChoiceField(label=_("Status"), choices=[("", _("Any status")), *PatientStatus.choices], required=False)
-    risk = forms.ChoiceField(label=_("Risk"), choices=[("", _("Any risk")), *bsi.RiskCategory.choices], required=False)
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[("", _("Any status")), *PatientStatus.choices], required=False
+    )
+    risk = forms.ChoiceField(
+        label=_("Risk"), choices=[("", _("Any risk")), *bsi.RiskCategory.choices], required=False
+    )
     physio = forms.ChoiceField(label=_("Physio"), required=False)
     sort = forms.ChoiceField(
         label=_("Sort"),
-        choices=[("name", _("Name A–Z")), ("-name", _("Name Z–A")), ("newest", _("Newest first")), ("oldest", _("Oldest first"))],
+        choices=[
+            ("name", _("Name A–Z")),
+            ("-name", _("Name Z–A")),
+            ("newest", _("Newest first")),
+            ("oldest", _("Oldest first")),
+        ],
         required=False,
     )
 
     def __init__(self, *args: Any, clinic: Clinic, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        physios = User.objects.filter(
-            memberships__clinic=clinic, memberships__role__in=[Role.PHYSIO, Role.LEAD]
-        ).order_by("last_name").only("public_id", "first_name", "last_name", "email")
-        self.fields["physio"].choices = [("", _("Any physio")), *[(str(u.public_id), str(u)) for u in physios]]
+        physios = (
+            User.objects.filter(
+                memberships__clinic=clinic, memberships__role__in=[Role.PHYSIO, Role.LEAD]
+            )
+            .order_by("last_name")
+            .only("public_id", "first_name", "last_name", "email")
+        )
+        physio_field = self.fields["physio"]
+        assert isinstance(physio_field, forms.ChoiceField)
+        physio_field.choices = [
+            ("", _("Any physio")),
+            *[(str(u.public_id), str(u)) for u in physios],
+        ]

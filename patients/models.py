@@ -50,7 +50,11 @@ class PatientQuerySet(models.QuerySet["Patient"]):
 
     def with_current_injury(self) -> PatientQuerySet:
         return self.prefetch_related(
-            models.Prefetch("injuries", queryset=Injury.objects.filter(is_current=True), to_attr="current_injuries")
+            models.Prefetch(
+                "injuries",
+                queryset=Injury.objects.filter(is_current=True),
+                to_attr="current_injuries",
+            )
         )
 
 
@@ -69,17 +73,23 @@ class Patient(PublicIdModel):
     date_of_birth = models.DateField(_("date of birth"))
     sex = models.CharField(_("sex"), max_length=10, choices=Sex.choices)
     sport = models.CharField(_("sport"), max_length=80, default="Running")
-    discipline = models.CharField(_("discipline"), max_length=80, blank=True, help_text=_("e.g. 800 m, marathon, trail"))
+    discipline = models.CharField(
+        _("discipline"), max_length=80, blank=True, help_text=_("e.g. 800 m, marathon, trail")
+    )
     pre_injury_weekly_km = models.DecimalField(
         _("pre-injury weekly running (km)"), max_digits=5, decimal_places=1, null=True, blank=True
     )
-    pre_injury_weekly_minutes = models.PositiveIntegerField(_("pre-injury weekly running (minutes)"), null=True, blank=True)
+    pre_injury_weekly_minutes = models.PositiveIntegerField(
+        _("pre-injury weekly running (minutes)"), null=True, blank=True
+    )
     contact_email = models.EmailField(_("contact e-mail"))
     consent_given_at = models.DateTimeField(_("consent recorded at"), null=True, blank=True)
     consent_recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    status = models.CharField(_("status"), max_length=12, choices=PatientStatus.choices, default=PatientStatus.ACTIVE)
+    status = models.CharField(
+        _("status"), max_length=12, choices=PatientStatus.choices, default=PatientStatus.ACTIVE
+    )
     assigned_physio = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -97,7 +107,9 @@ class Patient(PublicIdModel):
         verbose_name_plural = _("patients")
         ordering = ["last_name", "first_name"]
         indexes = [
-            models.Index(fields=["clinic", "status", "last_name"], name="patient_clinic_status_name"),
+            models.Index(
+                fields=["clinic", "status", "last_name"], name="patient_clinic_status_name"
+            ),
             models.Index(fields=["clinic", "assigned_physio"], name="patient_clinic_physio"),
         ]
 
@@ -128,14 +140,22 @@ class CareTeamMember(models.Model):
     """Who looks after a patient besides the assigned physio: other physios, the lead, coaches."""
 
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="care_team")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="care_teams")
-    role = models.CharField(_("role"), max_length=16, choices=[(r.value, r.label) for r in (Role.PHYSIO, Role.LEAD, Role.COACH)])
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="care_teams"
+    )
+    role = models.CharField(
+        _("role"),
+        max_length=16,
+        choices=[(r.value, r.label) for r in (Role.PHYSIO, Role.LEAD, Role.COACH)],
+    )
     added_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("care-team member")
         verbose_name_plural = _("care-team members")
-        constraints = [models.UniqueConstraint(fields=["patient", "user"], name="careteam_one_per_user")]
+        constraints = [
+            models.UniqueConstraint(fields=["patient", "user"], name="careteam_one_per_user")
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} ({self.get_role_display()})"
@@ -154,34 +174,66 @@ class Injury(PublicIdModel):
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="injuries")
     is_current = models.BooleanField(_("current injury"), default=True)
     site = models.CharField(_("site"), max_length=32, choices=bsi.Site.choices)
-    metatarsal_zone = models.CharField(_("metatarsal zone"), max_length=24, choices=bsi.MetatarsalZone.choices, blank=True)
-    sub_site_note = models.CharField(_("sub-site detail"), max_length=120, blank=True, help_text=_("e.g. central third of the navicular"))
-    side = models.CharField(_("side"), max_length=10, choices=bsi.Side.choices)
-    bone_type = models.CharField(_("bone type"), max_length=12, choices=bsi.BoneType.choices, editable=False)
-    derived_risk = models.CharField(
-        _("derived orthopaedic risk"), max_length=8, choices=bsi.RiskCategory.choices, blank=True, editable=False
+    metatarsal_zone = models.CharField(
+        _("metatarsal zone"), max_length=24, choices=bsi.MetatarsalZone.choices, blank=True
     )
-    risk_category = models.CharField(_("orthopaedic risk"), max_length=8, choices=bsi.RiskCategory.choices)
+    sub_site_note = models.CharField(
+        _("sub-site detail"),
+        max_length=120,
+        blank=True,
+        help_text=_("e.g. central third of the navicular"),
+    )
+    side = models.CharField(_("side"), max_length=10, choices=bsi.Side.choices)
+    bone_type = models.CharField(
+        _("bone type"), max_length=12, choices=bsi.BoneType.choices, editable=False
+    )
+    derived_risk = models.CharField(
+        _("derived orthopaedic risk"),
+        max_length=8,
+        choices=bsi.RiskCategory.choices,
+        blank=True,
+        editable=False,
+    )
+    risk_category = models.CharField(
+        _("orthopaedic risk"), max_length=8, choices=bsi.RiskCategory.choices
+    )
     risk_override_reason = models.TextField(_("reason for overriding the derived risk"), blank=True)
     risk_overridden_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     risk_overridden_at = models.DateTimeField(null=True, blank=True)
     bone_health_flag = models.BooleanField(_("bone-health work-up"), default=False, editable=False)
-    fredericson_grade = models.CharField(_("Fredericson grade"), max_length=2, choices=bsi.FredericsonGrade.choices, blank=True)
-    arendt_grade = models.CharField(_("Arendt / Nattiv grade"), max_length=1, choices=bsi.ArendtGrade.choices, blank=True)
-    kaeding_miller_grade = models.CharField(_("Kaeding–Miller grade"), max_length=3, choices=bsi.KaedingMillerGrade.choices, blank=True)
+    fredericson_grade = models.CharField(
+        _("Fredericson grade"), max_length=2, choices=bsi.FredericsonGrade.choices, blank=True
+    )
+    arendt_grade = models.CharField(
+        _("Arendt / Nattiv grade"), max_length=1, choices=bsi.ArendtGrade.choices, blank=True
+    )
+    kaeding_miller_grade = models.CharField(
+        _("Kaeding–Miller grade"), max_length=3, choices=bsi.KaedingMillerGrade.choices, blank=True
+    )
     fracture_line = models.BooleanField(_("fracture line present"), default=False)
     fracture_extent_pct = models.PositiveSmallIntegerField(
         _("fracture extent (% of femoral-neck width)"), null=True, blank=True
     )
-    displacement_mm = models.DecimalField(_("displacement (mm)"), max_digits=4, decimal_places=1, null=True, blank=True)
+    displacement_mm = models.DecimalField(
+        _("displacement (mm)"), max_digits=4, decimal_places=1, null=True, blank=True
+    )
     first_symptoms_on = models.DateField(_("first symptoms"))
     diagnosed_on = models.DateField(_("diagnosis date"))
-    weight_bearing = models.CharField(_("weight-bearing"), max_length=8, choices=bsi.WeightBearing.choices, default=bsi.WeightBearing.FWB)
-    walking_aid = models.CharField(_("walking aid"), max_length=20, choices=bsi.WalkingAid.choices, default=bsi.WalkingAid.NONE)
+    weight_bearing = models.CharField(
+        _("weight-bearing"),
+        max_length=8,
+        choices=bsi.WeightBearing.choices,
+        default=bsi.WeightBearing.FWB,
+    )
+    walking_aid = models.CharField(
+        _("walking aid"), max_length=20, choices=bsi.WalkingAid.choices, default=bsi.WalkingAid.NONE
+    )
     notes = models.TextField(_("clinical notes"), blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -192,12 +244,23 @@ class Injury(PublicIdModel):
         verbose_name_plural = _("injuries")
         ordering = ["-is_current", "-diagnosed_on"]
         constraints = [
-            models.UniqueConstraint(fields=["patient"], condition=Q(is_current=True), name="injury_one_current_per_patient"),
-            models.CheckConstraint(condition=Q(diagnosed_on__gte=models.F("first_symptoms_on")), name="injury_diagnosis_after_symptoms"),
-            models.CheckConstraint(
-                condition=Q(fracture_extent_pct__isnull=True) | Q(fracture_extent_pct__lte=100), name="injury_extent_percent"
+            models.UniqueConstraint(
+                fields=["patient"],
+                condition=Q(is_current=True),
+                name="injury_one_current_per_patient",
             ),
-            models.CheckConstraint(condition=Q(displacement_mm__isnull=True) | Q(displacement_mm__gte=0), name="injury_displacement_positive"),
+            models.CheckConstraint(
+                condition=Q(diagnosed_on__gte=models.F("first_symptoms_on")),
+                name="injury_diagnosis_after_symptoms",
+            ),
+            models.CheckConstraint(
+                condition=Q(fracture_extent_pct__isnull=True) | Q(fracture_extent_pct__lte=100),
+                name="injury_extent_percent",
+            ),
+            models.CheckConstraint(
+                condition=Q(displacement_mm__isnull=True) | Q(displacement_mm__gte=0),
+                name="injury_displacement_positive",
+            ),
             models.CheckConstraint(
                 condition=Q(risk_category=models.F("derived_risk")) | ~Q(risk_override_reason=""),
                 name="injury_risk_override_has_reason",
@@ -221,7 +284,11 @@ class Injury(PublicIdModel):
 
     @property
     def arendt_time_to_full_activity(self) -> str:
-        return str(bsi.ARENDT_TIME_TO_FULL_ACTIVITY.get(self.arendt_grade, "")) if self.arendt_grade else ""
+        return (
+            str(bsi.ARENDT_TIME_TO_FULL_ACTIVITY[bsi.ArendtGrade(self.arendt_grade)])
+            if self.arendt_grade
+            else ""
+        )
 
     @property
     def grades(self) -> list[tuple[str, str]]:
@@ -239,9 +306,13 @@ class ImagingEntry(PublicIdModel):
     injury = models.ForeignKey(Injury, on_delete=models.CASCADE, related_name="imaging")
     modality = models.CharField(_("modality"), max_length=12, choices=bsi.ImagingModality.choices)
     taken_on = models.DateField(_("date"))
-    grade = models.CharField(_("grade"), max_length=40, blank=True, help_text=_("as reported, e.g. Fredericson 3"))
+    grade = models.CharField(
+        _("grade"), max_length=40, blank=True, help_text=_("as reported, e.g. Fredericson 3")
+    )
     note = models.CharField(_("short note"), max_length=300, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -278,19 +349,29 @@ class TriadScreen(PublicIdModel):
     screened_on = models.DateField(_("screened on"))
     low_energy_availability = models.PositiveSmallIntegerField(_("low energy availability"))
     low_bmi = models.PositiveSmallIntegerField(_("low BMI"))
-    delayed_menarche = models.PositiveSmallIntegerField(_("delayed menarche"), null=True, blank=True)
-    oligo_amenorrhoea = models.PositiveSmallIntegerField(_("oligo- or amenorrhoea"), null=True, blank=True)
+    delayed_menarche = models.PositiveSmallIntegerField(
+        _("delayed menarche"), null=True, blank=True
+    )
+    oligo_amenorrhoea = models.PositiveSmallIntegerField(
+        _("oligo- or amenorrhoea"), null=True, blank=True
+    )
     low_bmd = models.PositiveSmallIntegerField(_("low bone mineral density"))
     stress_reaction = models.PositiveSmallIntegerField(_("stress reaction or fracture"))
     categorical_restriction = models.BooleanField(
         _("categorical restriction"),
         default=False,
-        help_text=_("Anorexia nervosa with BMI < 16 kg/m², or moderate to severe bulimia (purging > 4 times a week)."),
+        help_text=_(
+            "Anorexia nervosa with BMI < 16 kg/m², or moderate to severe bulimia (purging > 4 times a week)."
+        ),
     )
     total = models.PositiveSmallIntegerField(_("total score"), editable=False)
-    clearance = models.CharField(_("clearance"), max_length=12, choices=triad.Clearance.choices, editable=False)
+    clearance = models.CharField(
+        _("clearance"), max_length=12, choices=triad.Clearance.choices, editable=False
+    )
     notes = models.TextField(_("notes"), blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -331,7 +412,9 @@ class AthleteInvitation(PublicIdModel):
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="invitations")
     email = models.EmailField(_("e-mail"))
     nonce = models.CharField(max_length=32, editable=False)
-    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     sent_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     accepted_at = models.DateTimeField(null=True, blank=True)
@@ -368,5 +451,9 @@ class AthleteInvitation(PublicIdModel):
 def care_team_users(patient: Patient) -> list[User]:
     """The assigned physio first, then the rest of the care team."""
     members = [patient.assigned_physio]
-    members += [m.user for m in patient.care_team.select_related("user") if m.user_id != patient.assigned_physio_id]
+    members += [
+        m.user
+        for m in patient.care_team.select_related("user")
+        if m.user_id != patient.assigned_physio_id
+    ]
     return members

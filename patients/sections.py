@@ -56,4 +56,6 @@ def register_section(key: str, *, url_name: str, roles: frozenset[str] | None = 
 
 
 def sections_for(membership: Membership) -> list[PatientSection]:
-    return sorted((s for s in SECTIONS.values() if membership.role in s.roles), key=lambda s: s.order)
+    return sorted(
+        (s for s in SECTIONS.values() if membership.role in s.roles), key=lambda s: s.order
+    )

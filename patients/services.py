@@ -56,14 +56,24 @@ PATIENT_FIELDS = (
 
 
 def _check_staff_of(clinic: Clinic, user: User, roles: set[str]) -> None:
-    if not Membership.objects.filter(clinic=clinic, user=user, role__in=roles, is_active=True).exists():
-        raise ValidationError(_("%(user)s is not a member of this clinic with that role.") % {"user": user})
+    if not Membership.objects.filter(
+        clinic=clinic, user=user, role__in=roles, is_active=True
+    ).exists():
+        raise ValidationError(
+            _("%(user)s is not a member of this clinic with that role.") % {"user": user}
+        )
 
 
 @transaction.atomic
-def patient_create(*, clinic: Clinic, by: User, consent_given: bool, assigned_physio: User, **data: Any) -> Patient:
+def patient_create(
+    *, clinic: Clinic, by: User, consent_given: bool, assigned_physio: User, **data: Any
+) -> Patient:
     _check_staff_of(clinic, assigned_physio, {Role.PHYSIO, Role.LEAD})
-    patient = Patient(clinic=clinic, assigned_physio=assigned_physio, **{k: data[k] for k in PATIENT_FIELDS if k in data})
+    patient = Patient(
+        clinic=clinic,
+        assigned_physio=assigned_physio,
+        **{k: data[k] for k in PATIENT_FIELDS if k in data},
+    )
     if consent_given:
         patient.consent_given_at = timezone.now()
         patient.consent_recorded_by = by
@@ -73,7 +83,9 @@ def patient_create(*, clinic: Clinic, by: User, consent_given: bool, assigned_ph
 
 
 @transaction.atomic
-def patient_update(*, patient: Patient, by: User, consent_given: bool, assigned_physio: User, **data: Any) -> Patient:
+def patient_update(
+    *, patient: Patient, by: User, consent_given: bool, assigned_physio: User, **data: Any
+) -> Patient:
     _check_staff_of(patient.clinic, assigned_physio, {Role.PHYSIO, Role.LEAD})
     for key in PATIENT_FIELDS:
         if key in data and key != "status":
@@ -154,24 +166,45 @@ INJURY_FIELDS = (
 )
 
 
-def _apply_injury(injury: Injury, *, by: User, risk_override: str, risk_override_reason: str, data: dict[str, Any]) -> None:
+def _apply_injury(
+    injury: Injury, *, by: User, risk_override: str, risk_override_reason: str, data: dict[str, Any]
+) -> None:
     for key in INJURY_FIELDS:
         if key in data:
             value = data[key]
-            if value is None and key not in {"fracture_extent_pct", "displacement_mm", "first_symptoms_on", "diagnosed_on"}:
+            if value is None and key not in {
+                "fracture_extent_pct",
+                "displacement_mm",
+                "first_symptoms_on",
+                "diagnosed_on",
+            }:
                 value = ""  # an empty choice or text field
             setattr(injury, key, value)
     if injury.site not in bsi.METATARSALS:
         injury.metatarsal_zone = ""
-    for key, value in injury_derive(site=injury.site, metatarsal_zone=injury.metatarsal_zone).items():
+    for key, value in injury_derive(
+        site=injury.site, metatarsal_zone=injury.metatarsal_zone
+    ).items():
         setattr(injury, key, value)
     reason = (risk_override_reason or "").strip()
     chosen = risk_override or injury.derived_risk
     if not chosen:
-        raise ValidationError({"risk_override": _("This site has no default risk category: choose one and give the reason.")})
+        raise ValidationError(
+            {
+                "risk_override": _(
+                    "This site has no default risk category: choose one and give the reason."
+                )
+            }
+        )
     if chosen != injury.derived_risk:
         if not reason:
-            raise ValidationError({"risk_override_reason": _("Give the reason for overriding the derived risk category.")})
+            raise ValidationError(
+                {
+                    "risk_override_reason": _(
+                        "Give the reason for overriding the derived risk category."
+                    )
+                }
+            )
         if chosen != injury.risk_category or reason != injury.risk_override_reason:
             injury.risk_overridden_by = by
             injury.risk_overridden_at = timezone.now()
@@ -190,29 +223,65 @@ def _validate_injury_dates(injury: Injury) -> None:
         errors["first_symptoms_on"] = _("First symptoms cannot be in the future.")
     if injury.diagnosed_on and injury.diagnosed_on > today:
         errors["diagnosed_on"] = _("The diagnosis date cannot be in the future.")
-    if injury.first_symptoms_on and injury.diagnosed_on and injury.diagnosed_on < injury.first_symptoms_on:
+    if (
+        injury.first_symptoms_on
+        and injury.diagnosed_on
+        and injury.diagnosed_on < injury.first_symptoms_on
+    ):
         errors["diagnosed_on"] = _("The diagnosis cannot come before the first symptoms.")
-    if injury.patient.date_of_birth and injury.first_symptoms_on and injury.first_symptoms_on < injury.patient.date_of_birth:
+    if (
+        injury.patient.date_of_birth
+        and injury.first_symptoms_on
+        and injury.first_symptoms_on < injury.patient.date_of_birth
+    ):
         errors["first_symptoms_on"] = _("First symptoms cannot be before the date of birth.")
     if errors:
         raise ValidationError(errors)
 
 
 @transaction.atomic
-def injury_create(*, patient: Patient, by: User, risk_override: str = "", risk_override_reason: str = "", **data: Any) -> Injury:
+def injury_create(
+    *,
+    patient: Patient,
+    by: User,
+    risk_override: str = "",
+    risk_override_reason: str = "",
+    **data: Any,
+) -> Injury:
     """Record a new current injury; the previous current one moves to the history."""
     injury = Injury(patient=patient, created_by=by, is_current=True)
-    _apply_injury(injury, by=by, risk_override=risk_override, risk_override_reason=risk_override_reason, data=data)
+    _apply_injury(
+        injury,
+        by=by,
+        risk_override=risk_override,
+        risk_override_reason=risk_override_reason,
+        data=data,
+    )
     _validate_injury_dates(injury)
     injury.full_clean(exclude=["is_current"])
-    Injury.objects.select_for_update().filter(patient=patient, is_current=True).update(is_current=False)
+    Injury.objects.select_for_update().filter(patient=patient, is_current=True).update(
+        is_current=False
+    )
     injury.save()
     return injury
 
 
 @transaction.atomic
-def injury_update(*, injury: Injury, by: User, risk_override: str = "", risk_override_reason: str = "", **data: Any) -> Injury:
-    _apply_injury(injury, by=by, risk_override=risk_override, risk_override_reason=risk_override_reason, data=data)
+def injury_update(
+    *,
+    injury: Injury,
+    by: User,
+    risk_override: str = "",
+    risk_override_reason: str = "",
+    **data: Any,
+) -> Injury:
+    _apply_injury(
+        injury,
+        by=by,
+        risk_override=risk_override,
+        risk_override_reason=risk_override_reason,
+        data=data,
+    )
     _validate_injury_dates(injury)
     injury.full_clean()
     injury.save()
@@ -220,23 +289,33 @@ def injury_update(*, injury: Injury, by: User, risk_override: str = "", risk_ove
 
 
 @transaction.atomic
-def imaging_add(*, injury: Injury, by: User, modality: str, taken_on: date, grade: str = "", note: str = "") -> ImagingEntry:
-    entry = ImagingEntry(injury=injury, created_by=by, modality=modality, taken_on=taken_on, grade=grade, note=note)
+def imaging_add(
+    *, injury: Injury, by: User, modality: str, taken_on: date, grade: str = "", note: str = ""
+) -> ImagingEntry:
+    entry = ImagingEntry(
+        injury=injury, created_by=by, modality=modality, taken_on=taken_on, grade=grade, note=note
+    )
     if taken_on and taken_on > timezone.localdate():
         raise ValidationError({"taken_on": _("The imaging date cannot be in the future.")})
     if taken_on and taken_on < injury.patient.date_of_birth:
-        raise ValidationError({"taken_on": _("The imaging date cannot be before the date of birth.")})
+        raise ValidationError(
+            {"taken_on": _("The imaging date cannot be before the date of birth.")}
+        )
     entry.full_clean()
     entry.save()
     return entry
 
 
 @transaction.atomic
-def prior_injury_add(*, patient: Patient, site: str, occurred_on: date, weeks_lost: int | None = None) -> PriorInjury:
+def prior_injury_add(
+    *, patient: Patient, site: str, occurred_on: date, weeks_lost: int | None = None
+) -> PriorInjury:
     if occurred_on > timezone.localdate():
         raise ValidationError({"occurred_on": _("A prior injury cannot be in the future.")})
     if occurred_on < patient.date_of_birth:
-        raise ValidationError({"occurred_on": _("A prior injury cannot be before the date of birth.")})
+        raise ValidationError(
+            {"occurred_on": _("A prior injury cannot be before the date of birth.")}
+        )
     prior = PriorInjury(patient=patient, site=site, occurred_on=occurred_on, weeks_lost=weeks_lost)
     prior.full_clean()
     prior.save()
@@ -247,10 +326,20 @@ def prior_injury_add(*, patient: Patient, site: str, occurred_on: date, weeks_lo
 
 
 @transaction.atomic
-def triad_screen_record(*, patient: Patient, by: User, screened_on: date, categorical_restriction: bool = False, notes: str = "", **scores: int | None) -> TriadScreen:
+def triad_screen_record(
+    *,
+    patient: Patient,
+    by: User,
+    screened_on: date,
+    categorical_restriction: bool = False,
+    notes: str = "",
+    **scores: int | None,
+) -> TriadScreen:
     unknown = set(scores) - set(triad.FACTOR_FIELDS)
     if unknown:
-        raise ValidationError(_("Unknown factors: %(names)s") % {"names": ", ".join(sorted(unknown))})
+        raise ValidationError(
+            _("Unknown factors: %(names)s") % {"names": ", ".join(sorted(unknown))}
+        )
     if screened_on > timezone.localdate():
         raise ValidationError({"screened_on": _("A screen cannot be dated in the future.")})
     for factor in triad.FACTORS:
@@ -277,7 +366,9 @@ def triad_screen_record(*, patient: Patient, by: User, screened_on: date, catego
 
 def suggested_stress_reaction_score(patient: Patient) -> int:
     """The CRA's stress-reaction factor from the records: >= 2 BSIs or any trabecular one -> 2 [F:13]."""
-    sites = list(patient.injuries.values_list("site", flat=True)) + list(patient.prior_injuries.values_list("site", flat=True))
+    sites = list(patient.injuries.values_list("site", flat=True)) + list(
+        patient.prior_injuries.values_list("site", flat=True)
+    )
     if not sites:
         return 0
     if len(sites) >= 2 or any(bsi.needs_bone_health_workup(site) for site in sites):
@@ -297,7 +388,9 @@ class InvitationError(Exception):
 
 
 def invitation_token(invitation: AthleteInvitation) -> str:
-    return signing.dumps({"i": str(invitation.public_id), "n": invitation.nonce}, salt=INVITATION_SALT, compress=True)
+    return signing.dumps(
+        {"i": str(invitation.public_id), "n": invitation.nonce}, salt=INVITATION_SALT, compress=True
+    )
 
 
 def invitation_url(invitation: AthleteInvitation) -> str:
@@ -314,9 +407,14 @@ def invitation_send(*, patient: Patient, by: User) -> AthleteInvitation:
         raise ValidationError(_("A discharged patient cannot be invited."))
     email = patient.contact_email.strip().lower()
     if get_user_model().objects.filter(email__iexact=email).exists():
-        raise ValidationError(_("Another account already uses %(email)s: correct the patient's contact e-mail.") % {"email": email})
+        raise ValidationError(
+            _("Another account already uses %(email)s: correct the patient's contact e-mail.")
+            % {"email": email}
+        )
     now = timezone.now()
-    AthleteInvitation.objects.filter(patient=patient, accepted_at=None, revoked_at=None).update(revoked_at=now)
+    AthleteInvitation.objects.filter(patient=patient, accepted_at=None, revoked_at=None).update(
+        revoked_at=now
+    )
     invitation = AthleteInvitation.objects.create(
         patient=patient,
         email=email,
@@ -325,7 +423,12 @@ def invitation_send(*, patient: Patient, by: User) -> AthleteInvitation:
         sent_at=now,
         expires_at=now + timedelta(hours=settings.RTR_INVITATION_HOURS),
     )
-    context = {"patient": patient, "clinic": patient.clinic, "url": invitation_url(invitation), "hours": settings.RTR_INVITATION_HOURS}
+    context = {
+        "patient": patient,
+        "clinic": patient.clinic,
+        "url": invitation_url(invitation),
+        "hours": settings.RTR_INVITATION_HOURS,
+    }
     transaction.on_commit(
         lambda: send_mail(
             subject=render_to_string("emails/invitation_subject.txt", context).strip(),
@@ -343,17 +446,27 @@ def invitation_from_token(token: str) -> AthleteInvitation:
         payload = signing.loads(token, salt=INVITATION_SALT)
         public_id, nonce = payload["i"], payload["n"]
     except (signing.BadSignature, KeyError, TypeError, ValueError) as exc:
-        raise InvitationError(_("This invitation link is not valid. Check that you opened the whole link.")) from exc
+        raise InvitationError(
+            _("This invitation link is not valid. Check that you opened the whole link.")
+        ) from exc
     invitation = (
-        AthleteInvitation.objects.select_related("patient", "patient__clinic").filter(public_id=public_id, nonce=nonce).first()
+        AthleteInvitation.objects.select_related("patient", "patient__clinic")
+        .filter(public_id=public_id, nonce=nonce)
+        .first()
     )
     if invitation is None:
-        raise InvitationError(_("This invitation link is not valid. Check that you opened the whole link."))
+        raise InvitationError(
+            _("This invitation link is not valid. Check that you opened the whole link.")
+        )
     state = invitation.state
     if state == "accepted":
-        raise InvitationError(_("This invitation has already been used. Sign in with your e-mail and password."))
+        raise InvitationError(
+            _("This invitation has already been used. Sign in with your e-mail and password.")
+        )
     if state == "revoked":
-        raise InvitationError(_("A newer invitation replaced this one: use the link in the latest e-mail."))
+        raise InvitationError(
+            _("A newer invitation replaced this one: use the link in the latest e-mail.")
+        )
     if state == "expired":
         raise InvitationError(_("This invitation has expired. Ask your physio to send a new one."))
     return invitation
@@ -363,20 +476,33 @@ def invitation_from_token(token: str) -> AthleteInvitation:
 def invitation_accept(*, token: str, password: str) -> User:
     """Create the athlete's account from an open invitation, once."""
     invitation = invitation_from_token(token)
-    invitation = AthleteInvitation.objects.select_for_update().select_related("patient").get(pk=invitation.pk)
+    invitation = (
+        AthleteInvitation.objects.select_for_update()
+        .select_related("patient")
+        .get(pk=invitation.pk)
+    )
     if invitation.state != "open":
-        raise InvitationError(_("This invitation has already been used. Sign in with your e-mail and password."))
+        raise InvitationError(
+            _("This invitation has already been used. Sign in with your e-mail and password.")
+        )
     patient = invitation.patient
     User = get_user_model()
     if patient.user_id is not None or User.objects.filter(email__iexact=invitation.email).exists():
-        raise InvitationError(_("An account already exists for this e-mail address. Sign in with it."))
+        raise InvitationError(
+            _("An account already exists for this e-mail address. Sign in with it.")
+        )
     try:
         with transaction.atomic():
             user = User.objects.create_user(
-                invitation.email, password, first_name=patient.first_name, last_name=patient.last_name
+                invitation.email,
+                password,
+                first_name=patient.first_name,
+                last_name=patient.last_name,
             )
     except IntegrityError as exc:
-        raise InvitationError(_("An account already exists for this e-mail address. Sign in with it.")) from exc
+        raise InvitationError(
+            _("An account already exists for this e-mail address. Sign in with it.")
+        ) from exc
     membership_add(user=user, clinic=patient.clinic, role=Role.ATHLETE)
     patient.user = user
     patient.save(update_fields=["user", "updated_at"])

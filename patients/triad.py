@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import models
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 
@@ -24,8 +25,8 @@ class Clearance(models.TextChoices):
 @dataclass(frozen=True)
 class Factor:
     field: str
-    label: str
-    levels: tuple[str, str, str]  # what scores 0, 1 and 2
+    label: str | Promise
+    levels: tuple[str | Promise, str | Promise, str | Promise]  # what scores 0, 1 and 2
     menstrual: bool = False
 
 
@@ -33,15 +34,20 @@ FACTORS: tuple[Factor, ...] = (
     Factor(
         "low_energy_availability",
         _("Low energy availability with or without disordered eating"),
-        (_("No dietary restriction"), _("Some restriction; current or past disordered eating"),
-         _("Meets DSM-5 criteria for an eating disorder")),
+        (
+            _("No dietary restriction"),
+            _("Some restriction; current or past disordered eating"),
+            _("Meets DSM-5 criteria for an eating disorder"),
+        ),
     ),
     Factor(
         "low_bmi",
         _("Low BMI"),
-        (_("BMI ≥ 18.5, ≥ 90% expected weight, or weight stable"),
-         _("BMI 17.5 to < 18.5, < 90% expected weight, or 5 to < 10% weight loss a month"),
-         _("BMI ≤ 17.5, < 85% expected weight, or ≥ 10% weight loss a month")),
+        (
+            _("BMI ≥ 18.5, ≥ 90% expected weight, or weight stable"),
+            _("BMI 17.5 to < 18.5, < 90% expected weight, or 5 to < 10% weight loss a month"),
+            _("BMI ≤ 17.5, < 85% expected weight, or ≥ 10% weight loss a month"),
+        ),
     ),
     Factor(
         "delayed_menarche",
@@ -52,7 +58,11 @@ FACTORS: tuple[Factor, ...] = (
     Factor(
         "oligo_amenorrhoea",
         _("Oligomenorrhoea or amenorrhoea"),
-        (_("More than 9 menses in 12 months"), _("6 to 9 menses in 12 months"), _("Fewer than 6 menses in 12 months")),
+        (
+            _("More than 9 menses in 12 months"),
+            _("6 to 9 menses in 12 months"),
+            _("Fewer than 6 menses in 12 months"),
+        ),
         menstrual=True,
     ),
     Factor(
@@ -63,7 +73,13 @@ FACTORS: tuple[Factor, ...] = (
     Factor(
         "stress_reaction",
         _("Stress reaction or fracture"),
-        (_("None"), _("One"), _("Two or more, or one or more at a high-risk trabecular site (femoral neck, sacrum, pelvis)")),
+        (
+            _("None"),
+            _("One"),
+            _(
+                "Two or more, or one or more at a high-risk trabecular site (femoral neck, sacrum, pelvis)"
+            ),
+        ),
     ),
 )
 

@@ -52,7 +52,10 @@ def _errors_to_form(form: Form, error: ValidationError) -> None:
 
 def _patient(request: AuthedRequest, patient_id: UUID, *, write: bool = False) -> Patient:
     return get_visible_or_404(
-        Patient.objects.select_related("clinic", "assigned_physio"), request, patient_id, write=write
+        Patient.objects.select_related("clinic", "assigned_physio"),
+        request,
+        patient_id,
+        write=write,
     )
 
 
@@ -68,15 +71,21 @@ def patient_list(request: AuthedRequest) -> HttpResponse:
         data = form.cleaned_data
         if data["q"]:
             for word in data["q"].split()[:4]:
-                patients = patients.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
+                patients = patients.filter(
+                    Q(first_name__icontains=word) | Q(last_name__icontains=word)
+                )
         if data["status"]:
             patients = patients.filter(status=data["status"])
         if data["risk"]:
-            patients = patients.filter(injuries__is_current=True, injuries__risk_category=data["risk"])
+            patients = patients.filter(
+                injuries__is_current=True, injuries__risk_category=data["risk"]
+            )
         if data["physio"]:
             patients = patients.filter(assigned_physio__public_id=data["physio"])
         sort = PatientFilterForm.SORTS.get(data["sort"] or "name", sort)
-    patients = patients.select_related("assigned_physio").with_current_injury().order_by(*sort, "pk")
+    patients = (
+        patients.select_related("assigned_physio").with_current_injury().order_by(*sort, "pk")
+    )
     page = Paginator(patients, PAGE_SIZE).get_page(request.GET.get("page"))
     counts = visible.aggregate(
         total=Count("pk"),
@@ -100,16 +109,25 @@ def patient_list(request: AuthedRequest) -> HttpResponse:
 @clinical_staff_required
 def patient_create(request: AuthedRequest) -> HttpResponse:
     assert request.clinic is not None
-    form = PatientForm(request.POST or None, clinic=request.clinic, initial={"assigned_physio": request.user})
+    form = PatientForm(
+        request.POST or None, clinic=request.clinic, initial={"assigned_physio": request.user}
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            patient = services.patient_create(clinic=request.clinic, by=request.user, **form.cleaned_data)
+            patient = services.patient_create(
+                clinic=request.clinic, by=request.user, **form.cleaned_data
+            )
         except ValidationError as error:
             _errors_to_form(form, error)
         else:
-            messages.success(request, _("%(name)s is registered. Record the injury next.") % {"name": patient.full_name})
+            messages.success(
+                request,
+                _("%(name)s is registered. Record the injury next.") % {"name": patient.full_name},
+            )
             return redirect("patients:injury_create", patient_id=patient.public_id)
-    return render(request, "patients/patient_form.html", {"form": form}, status=400 if form.errors else 200)
+    return render(
+        request, "patients/patient_form.html", {"form": form}, status=400 if form.errors else 200
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -130,7 +148,12 @@ def patient_edit(request: AuthedRequest, patient_id: UUID) -> HttpResponse:
         else:
             messages.success(request, _("Saved."))
             return redirect("patients:detail", patient_id=patient.public_id)
-    return render(request, "patients/patient_form.html", {"form": form, "patient": patient}, status=400 if form.errors else 200)
+    return render(
+        request,
+        "patients/patient_form.html",
+        {"form": form, "patient": patient},
+        status=400 if form.errors else 200,
+    )
 
 
 @require_http_methods(["GET"])
@@ -147,7 +170,9 @@ def patient_detail(request: AuthedRequest, patient_id: UUID) -> HttpResponse:
         "sections": sections_for(membership),
     }
     if clinical:
-        injuries = list(patient.injuries.prefetch_related("imaging").select_related("risk_overridden_by"))
+        injuries = list(
+            patient.injuries.prefetch_related("imaging").select_related("risk_overridden_by")
+        )
         current = next((i for i in injuries if i.is_current), None)
         context.update(
             {
@@ -189,7 +214,10 @@ def _injury_initial(injury: Injury) -> dict[str, Any]:
 @clinical_staff_required
 def injury_create(request: AuthedRequest, patient_id: UUID) -> HttpResponse:
     patient = _patient(request, patient_id, write=True)
-    form = InjuryForm(request.POST or None, initial={"first_symptoms_on": None, "diagnosed_on": timezone.localdate()})
+    form = InjuryForm(
+        request.POST or None,
+        initial={"first_symptoms_on": None, "diagnosed_on": timezone.localdate()},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.injury_create(patient=patient, by=request.user, **form.cleaned_data)
@@ -199,7 +227,9 @@ def injury_create(request: AuthedRequest, patient_id: UUID) -> HttpResponse:
             messages.success(request, _("Injury recorded."))
             return redirect("patients:detail", patient_id=patient.public_id)
     return render(
-        request, "patients/injury_form.html", {"form": form, "patient": patient, "site_facts": _site_facts()},
+        request,
+        "patients/injury_form.html",
+        {"form": form, "patient": patient, "site_facts": _site_facts()},
         status=400 if form.errors else 200,
     )
 
@@ -207,7 +237,9 @@ def injury_create(request: AuthedRequest, patient_id: UUID) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @clinical_staff_required
 def injury_edit(request: AuthedRequest, injury_id: UUID) -> HttpResponse:
-    injury = get_visible_or_404(Injury.objects.select_related("patient", "patient__clinic"), request, injury_id, write=True)
+    injury = get_visible_or_404(
+        Injury.objects.select_related("patient", "patient__clinic"), request, injury_id, write=True
+    )
     form = InjuryForm(request.POST or None, initial=_injury_initial(injury))
     if request.method == "POST" and form.is_valid():
         try:
@@ -225,7 +257,7 @@ def injury_edit(request: AuthedRequest, injury_id: UUID) -> HttpResponse:
     )
 
 
-def _site_facts() -> list[dict[str, str]]:
+def _site_facts() -> list[dict[str, Any]]:
     rows = []
     for site in bsi.Site:
         facts = bsi.SITE_FACTS[site]
@@ -244,7 +276,9 @@ def _site_facts() -> list[dict[str, str]]:
 @require_POST
 @clinical_staff_required
 def imaging_add(request: AuthedRequest, injury_id: UUID) -> HttpResponse:
-    injury = get_visible_or_404(Injury.objects.select_related("patient"), request, injury_id, write=True)
+    injury = get_visible_or_404(
+        Injury.objects.select_related("patient"), request, injury_id, write=True
+    )
     form = ImagingForm(request.POST)
     status = 200
     if form.is_valid():
@@ -260,14 +294,20 @@ def imaging_add(request: AuthedRequest, injury_id: UUID) -> HttpResponse:
         if status == 200:
             messages.success(request, _("Imaging entry added."))
         else:
-            messages.error(request, _("The imaging entry was not saved: %(errors)s") % {"errors": _flat_errors(form)})
+            messages.error(
+                request,
+                _("The imaging entry was not saved: %(errors)s") % {"errors": _flat_errors(form)},
+            )
         return redirect("patients:detail", patient_id=injury.patient.public_id)
     context = {"injury": injury, "imaging_form": form, "clinical": True}
     return render(request, "patients/_imaging.html", context, status=status)
 
 
 def _flat_errors(form: Form) -> str:
-    return "; ".join(f"{form.fields[f].label if f in form.fields else ''} {' '.join(e)}".strip() for f, e in form.errors.items())
+    return "; ".join(
+        f"{form.fields[f].label if f in form.fields else ''} {' '.join(str(m) for m in e)}".strip()
+        for f, e in form.errors.items()
+    )
 
 
 @require_POST
@@ -281,7 +321,10 @@ def prior_injury_add(request: AuthedRequest, patient_id: UUID) -> HttpResponse:
         except ValidationError as error:
             _errors_to_form(form, error)
     if form.errors:
-        messages.error(request, _("The prior injury was not saved: %(errors)s") % {"errors": _flat_errors(form)})
+        messages.error(
+            request,
+            _("The prior injury was not saved: %(errors)s") % {"errors": _flat_errors(form)},
+        )
         response = redirect("patients:detail", patient_id=patient.public_id)
         response.status_code = 303
         return response
@@ -293,11 +336,16 @@ def prior_injury_add(request: AuthedRequest, patient_id: UUID) -> HttpResponse:
 @clinical_staff_required
 def triad_screen_create(request: AuthedRequest, patient_id: UUID) -> HttpResponse:
     patient = _patient(request, patient_id, write=True)
-    initial = {"screened_on": timezone.localdate(), "stress_reaction": services.suggested_stress_reaction_score(patient)}
+    initial = {
+        "screened_on": timezone.localdate(),
+        "stress_reaction": services.suggested_stress_reaction_score(patient),
+    }
     form = TriadScreenForm(request.POST or None, patient=patient, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            screen = services.triad_screen_record(patient=patient, by=request.user, **form.cleaned_data)
+            screen = services.triad_screen_record(
+                patient=patient, by=request.user, **form.cleaned_data
+            )
         except ValidationError as error:
             _errors_to_form(form, error)
         else:
@@ -328,7 +376,12 @@ def care_team_edit(request: AuthedRequest, patient_id: UUID) -> HttpResponse:
         else:
             messages.success(request, _("Care team saved."))
             return redirect("patients:detail", patient_id=patient.public_id)
-    return render(request, "patients/care_team_form.html", {"form": form, "patient": patient}, status=400 if form.errors else 200)
+    return render(
+        request,
+        "patients/care_team_form.html",
+        {"form": form, "patient": patient},
+        status=400 if form.errors else 200,
+    )
 
 
 @require_POST
@@ -339,7 +392,12 @@ def invitation_send(request: AuthedRequest, patient_id: UUID) -> HttpResponse:
         invitation = services.invitation_send(patient=patient, by=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-        return render(request, "patients/invitation_refused.html", {"patient": patient, "error": error}, status=409)
+        return render(
+            request,
+            "patients/invitation_refused.html",
+            {"patient": patient, "error": error},
+            status=409,
+        )
     messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
     return redirect("patients:detail", patient_id=patient.public_id)
 
@@ -351,13 +409,17 @@ def invitation_accept(request: AuthedRequest, token: str) -> HttpResponse:
     try:
         invitation = services.invitation_from_token(token)
     except services.InvitationError as error:
-        return render(request, "patients/invitation_invalid.html", {"reason": error.message}, status=400)
+        return render(
+            request, "patients/invitation_invalid.html", {"reason": error.message}, status=400
+        )
     form = SetPasswordForm(request.POST or None, email=invitation.email)
     if request.method == "POST" and form.is_valid():
         try:
             user = services.invitation_accept(token=token, password=form.cleaned_data["password1"])
         except services.InvitationError as error:
-            return render(request, "patients/invitation_invalid.html", {"reason": error.message}, status=400)
+            return render(
+                request, "patients/invitation_invalid.html", {"reason": error.message}, status=400
+            )
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, _("Welcome! Your account is ready."))
         return redirect("athlete_home")
@@ -367,4 +429,3 @@ def invitation_accept(request: AuthedRequest, token: str) -> HttpResponse:
         {"form": form, "invitation": invitation},
         status=400 if form.errors else 200,
     )
-
