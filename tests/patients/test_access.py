@@ -119,3 +119,13 @@ def test_malformed_ids_are_404(client, physio):
     client.force_login(physio)
     for path in ["/patients/nope/", "/patients/123/edit/", "/patients/injuries/xyz/edit/"]:
         assert client.get(path).status_code == 404
+
+
+def test_coach_of_another_clinic_gets_404_on_detail_and_403_on_edits(client, other_clinic, record):
+    from tests.factories import make_member
+
+    other_coach = make_member(clinic=other_clinic, role=Role.COACH)
+    client.force_login(other_coach)
+    assert client.get(reverse("patients:detail", args=[record["patient"]])).status_code == 404
+    assert client.get(reverse("patients:edit", args=[record["patient"]])).status_code == 403
+    assert "Rita" not in client.get(reverse("patients:list")).content.decode()
