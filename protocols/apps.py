@@ -1,9 +1,30 @@
 from __future__ import annotations
 
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
 class ProtocolsConfig(AppConfig):
     name = "protocols"
     verbose_name = _("Protocols and plans")
+
+    def ready(self) -> None:
+        from patients.sections import register_section
+        from rtr.accounts.demo import register_demo_loader
+        from rtr.athlete import register_panel
+
+        from .demo import demo_plans_load
+        from .panels import today_panel
+
+        register_section("plan", url_name="protocols:patient_plan_section")
+        register_panel(today_panel, order=10)
+        register_demo_loader(demo_plans_load, order=20)
+        post_migrate.connect(_load_library, sender=self)
+
+
+def _load_library(sender: AppConfig, **kwargs: object) -> None:
+    """The shared template library exists in every database once migrated."""
+    from .library import load_library
+
+    load_library()

@@ -23,6 +23,7 @@ urlpatterns = [
         name="clinic_member_detail",
     ),
     path("patients/", include("patients.urls")),
+    path("", include("protocols.urls")),
     path("invite/<str:token>/", patient_views.invitation_accept, name="invitation_accept"),
     path("health/", views.health, name="health"),
     path("system/", views.system_status, name="system_status"),

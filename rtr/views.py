@@ -51,7 +51,9 @@ def staff_home(request: AuthedRequest) -> HttpResponse:
 @require_GET
 @athlete_required
 def athlete_home(request: AuthedRequest) -> HttpResponse:
-    return render(request, "rtr/athlete_home.html")
+    from rtr.athlete import panels_for
+
+    return render(request, "rtr/athlete_home.html", {"panels": panels_for(request)})
 
 
 @require_POST

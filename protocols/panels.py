@@ -1,0 +1,35 @@
+"""The athlete's "today" panel: today's session from the plan, and the next few days."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from django.utils import timezone
+
+from rtr.athlete import Panel
+
+from . import services
+from .models import Plan, PlanStatus
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+
+def today_panel(request: HttpRequest) -> Panel | None:
+    membership = getattr(request, "membership", None)
+    plan = (
+        Plan.objects.visible_to(membership).open().exclude(status=PlanStatus.DRAFT)
+        .select_related("current_stage", "current_step", "patient").first()
+    )
+    if plan is None:
+        return None
+    today = timezone.localdate()
+    return Panel(
+        "protocols/_today_panel.html",
+        {
+            "plan": plan,
+            "today": services.prescription_for(plan, today),
+            "upcoming": [services.prescription_for(plan, today + timedelta(days=i)) for i in range(1, 4)],
+        },
+    )
