@@ -16,7 +16,14 @@ from .models import (
 class StageInline(admin.TabularInline):
     model = Stage
     extra = 0
-    fields = ["order", "name", "duration_min_weeks", "duration_max_weeks", "session_days_per_week", "no_back_to_back"]
+    fields = [
+        "order",
+        "name",
+        "duration_min_weeks",
+        "duration_max_weeks",
+        "session_days_per_week",
+        "no_back_to_back",
+    ]
     show_change_link = True
 
 

@@ -21,7 +21,13 @@ DEMO_PLANS = [
     ("Okoro", "high_risk_conservative", 40, [], ""),
     ("Novak", "generic_conservative", 25, [10], ""),
     ("Moreau", "low_risk_tibia_mt", 35, [27, 18, 6], ""),
-    ("Brown", "generic_conservative", 12, [], "Jones-zone fracture managed conservatively on specialist advice; cautious generic pathway."),
+    (
+        "Brown",
+        "generic_conservative",
+        12,
+        [],
+        "Jones-zone fracture managed conservatively on specialist advice; cautious generic pathway.",
+    ),
 ]
 
 
@@ -29,13 +35,22 @@ def demo_plans_load() -> int:
     created = 0
     today = timezone.localdate()
     for last_name, code, days_ago, advances, override in DEMO_PLANS:
-        patient = Patient.objects.filter(clinic__name=DEMO_CLINIC, last_name=last_name).select_related("assigned_physio").first()
+        patient = (
+            Patient.objects.filter(clinic__name=DEMO_CLINIC, last_name=last_name)
+            .select_related("assigned_physio")
+            .first()
+        )
         if patient is None or Plan.objects.filter(patient=patient).exists():
             continue
-        template = ProtocolTemplate.objects.get(clinic__isnull=True, code=code, is_plan_copy=False, status="published")
+        template = ProtocolTemplate.objects.get(
+            clinic__isnull=True, code=code, is_plan_copy=False, status="published"
+        )
         physio = patient.assigned_physio
         plan = services.plan_assign(
-            patient=patient, template=template, start_date=today - timedelta(days=min(days_ago, 14)), by=physio,
+            patient=patient,
+            template=template,
+            start_date=today - timedelta(days=min(days_ago, 14)),
+            by=physio,
             override_reason=override,
         )
         # Demo history: start further back than the assignment form allows.
@@ -44,7 +59,10 @@ def demo_plans_load() -> int:
         plan = services.plan_confirm(plan=plan, by=physio)
         for before in advances:
             services.plan_decide(
-                plan=plan, kind="advance", by=physio, on=today - timedelta(days=before),
+                plan=plan,
+                kind="advance",
+                by=physio,
+                on=today - timedelta(days=before),
                 rationale="Entry criteria reviewed in clinic: all met, pain-free.",
                 criteria_met=[{"text": "Reviewed in clinic", "met": True}],
             )

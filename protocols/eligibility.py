@@ -28,22 +28,30 @@ def misfit_reasons(template: ProtocolTemplate, injury: Injury | None) -> list[st
     reasons: list[str] = []
     if template.excluded_sites and injury.site in template.excluded_sites:
         reasons.append(
-            _("%(site)s is excluded from this template (surgical pathway).") % {"site": injury.get_site_display()}
+            _("%(site)s is excluded from this template (surgical pathway).")
+            % {"site": injury.get_site_display()}
         )
     elif template.eligible_sites and injury.site not in template.eligible_sites:
         reasons.append(
             _("This template is for %(sites)s, not %(site)s.")
-            % {"sites": ", ".join(site_label(s) for s in template.eligible_sites), "site": injury.get_site_display()}
+            % {
+                "sites": ", ".join(site_label(s) for s in template.eligible_sites),
+                "site": injury.get_site_display(),
+            }
         )
     if template.eligible_risk and injury.risk_category != template.eligible_risk:
         reasons.append(
             _("This template is for %(wanted)s injuries; this one is %(actual)s.")
-            % {"wanted": template.get_eligible_risk_display().lower(), "actual": injury.get_risk_category_display().lower()}
+            % {
+                "wanted": template.get_eligible_risk_display().lower(),
+                "actual": injury.get_risk_category_display().lower(),
+            }
         )
     if (
         template.max_fredericson_grade
         and injury.fredericson_grade
-        and FREDERICSON_ORDER.index(injury.fredericson_grade) > FREDERICSON_ORDER.index(template.max_fredericson_grade)
+        and FREDERICSON_ORDER.index(injury.fredericson_grade)
+        > FREDERICSON_ORDER.index(template.max_fredericson_grade)
     ):
         reasons.append(
             _("Fredericson grade %(grade)s is above this template's highest (%(max)s).")
@@ -67,7 +75,9 @@ def misfit_reasons(template: ProtocolTemplate, injury: Injury | None) -> list[st
         and injury.fracture_extent_pct > template.max_fracture_extent_pct
     ):
         reasons.append(
-            _("The fracture spans %(extent)s%% of the neck width (limit %(max)s%%): surgical opinion.")
+            _(
+                "The fracture spans %(extent)s%% of the neck width (limit %(max)s%%): surgical opinion."
+            )
             % {"extent": injury.fracture_extent_pct, "max": template.max_fracture_extent_pct}
         )
     return reasons

@@ -40,28 +40,66 @@ def _row(*names: str) -> Div:
 
 class TemplateForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=120)
-    summary = forms.CharField(label=_("Summary"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    summary = forms.CharField(
+        label=_("Summary"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
     eligible_sites = forms.MultipleChoiceField(
-        label=_("Eligible sites"), choices=Site.choices, required=False, widget=forms.CheckboxSelectMultiple,
+        label=_("Eligible sites"),
+        choices=Site.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
         help_text=_("None ticked: any site."),
     )
-    excluded_sites = forms.MultipleChoiceField(label=_("Excluded sites"), choices=Site.choices, required=False, widget=forms.CheckboxSelectMultiple)
-    eligible_risk = forms.ChoiceField(label=_("Orthopaedic risk"), choices=[("", _("Any")), *RiskCategory.choices], required=False)
-    max_fredericson_grade = forms.ChoiceField(label=_("Highest Fredericson grade"), choices=[("", _("Any")), *FredericsonGrade.choices], required=False)
-    max_kaeding_miller_grade = forms.ChoiceField(label=_("Highest Kaeding–Miller grade"), choices=[("", _("Any")), *KaedingMillerGrade.choices], required=False)
+    excluded_sites = forms.MultipleChoiceField(
+        label=_("Excluded sites"),
+        choices=Site.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    eligible_risk = forms.ChoiceField(
+        label=_("Orthopaedic risk"), choices=[("", _("Any")), *RiskCategory.choices], required=False
+    )
+    max_fredericson_grade = forms.ChoiceField(
+        label=_("Highest Fredericson grade"),
+        choices=[("", _("Any")), *FredericsonGrade.choices],
+        required=False,
+    )
+    max_kaeding_miller_grade = forms.ChoiceField(
+        label=_("Highest Kaeding–Miller grade"),
+        choices=[("", _("Any")), *KaedingMillerGrade.choices],
+        required=False,
+    )
     exclude_displaced = forms.BooleanField(label=_("Not for displaced fractures"), required=False)
-    max_fracture_extent_pct = forms.IntegerField(label=_("Highest femoral-neck fracture extent (%)"), min_value=0, max_value=100, required=False)
-    requires_specialist_signoff = forms.BooleanField(label=_("Needs specialist sign-off"), required=False)
-    duration_min_weeks = forms.IntegerField(label=_("Expected duration from (weeks)"), min_value=1, max_value=104)
-    duration_max_weeks = forms.IntegerField(label=_("Expected duration to (weeks)"), min_value=1, max_value=104)
-    evidence = forms.CharField(label=_("Evidence references"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    max_fracture_extent_pct = forms.IntegerField(
+        label=_("Highest femoral-neck fracture extent (%)"),
+        min_value=0,
+        max_value=100,
+        required=False,
+    )
+    requires_specialist_signoff = forms.BooleanField(
+        label=_("Needs specialist sign-off"), required=False
+    )
+    duration_min_weeks = forms.IntegerField(
+        label=_("Expected duration from (weeks)"), min_value=1, max_value=104
+    )
+    duration_max_weeks = forms.IntegerField(
+        label=_("Expected duration to (weeks)"), min_value=1, max_value=104
+    )
+    evidence = forms.CharField(
+        label=_("Evidence references"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.helper = _helper(
-            "name", "summary",
+            "name",
+            "summary",
             _row("eligible_risk", "max_fredericson_grade", "max_kaeding_miller_grade"),
-            Div(Div("eligible_sites", css_class="col-md-6 site-columns"), Div("excluded_sites", css_class="col-md-6 site-columns"), css_class="row"),
+            Div(
+                Div("eligible_sites", css_class="col-md-6 site-columns"),
+                Div("excluded_sites", css_class="col-md-6 site-columns"),
+                css_class="row",
+            ),
             _row("exclude_displaced", "max_fracture_extent_pct", "requires_specialist_signoff"),
             _row("duration_min_weeks", "duration_max_weeks"),
             "evidence",
@@ -82,27 +120,65 @@ TRIGGER_CHOICES = Trigger.choices
 
 class StageForm(forms.Form):
     name = forms.CharField(label=_("Stage name"), max_length=100)
-    goals = forms.CharField(label=_("Goals"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
-    duration_min_weeks = forms.IntegerField(label=_("Typical duration from (weeks)"), min_value=1, max_value=52)
+    goals = forms.CharField(
+        label=_("Goals"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    duration_min_weeks = forms.IntegerField(
+        label=_("Typical duration from (weeks)"), min_value=1, max_value=52
+    )
     duration_max_weeks = forms.IntegerField(label=_("to (weeks)"), min_value=1, max_value=52)
-    session_days_per_week = forms.IntegerField(label=_("Session days a week"), min_value=1, max_value=7)
+    session_days_per_week = forms.IntegerField(
+        label=_("Session days a week"), min_value=1, max_value=7
+    )
     no_back_to_back = forms.BooleanField(label=_("No back-to-back session days"), required=False)
-    rest_days_per_week = forms.IntegerField(label=_("Rest days a week"), min_value=0, max_value=6, initial=1)
-    cross_training = forms.CharField(label=_("Cross-training"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
-    strength = forms.CharField(label=_("Strength work"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
-    balance = forms.CharField(label=_("Balance / proprioception"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
-    max_weekly_run_minutes = forms.IntegerField(label=_("Weekly running cap (min)"), min_value=1, max_value=1200, required=False)
-    max_single_run_minutes = forms.IntegerField(label=_("Longest single run (min)"), min_value=1, max_value=300, required=False)
-    cadence_cue = forms.CharField(label=_("Cadence or technique cue"), max_length=200, required=False)
-    hold_triggers = forms.MultipleChoiceField(label=_("Hold when"), choices=TRIGGER_CHOICES, required=False, widget=forms.CheckboxSelectMultiple)
-    regress_triggers = forms.MultipleChoiceField(label=_("Regress when"), choices=TRIGGER_CHOICES, required=False, widget=forms.CheckboxSelectMultiple)
-    stop_triggers = forms.MultipleChoiceField(label=_("Stop and review when"), choices=TRIGGER_CHOICES, required=False, widget=forms.CheckboxSelectMultiple)
+    rest_days_per_week = forms.IntegerField(
+        label=_("Rest days a week"), min_value=0, max_value=6, initial=1
+    )
+    cross_training = forms.CharField(
+        label=_("Cross-training"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    strength = forms.CharField(
+        label=_("Strength work"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    balance = forms.CharField(
+        label=_("Balance / proprioception"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+    )
+    max_weekly_run_minutes = forms.IntegerField(
+        label=_("Weekly running cap (min)"), min_value=1, max_value=1200, required=False
+    )
+    max_single_run_minutes = forms.IntegerField(
+        label=_("Longest single run (min)"), min_value=1, max_value=300, required=False
+    )
+    cadence_cue = forms.CharField(
+        label=_("Cadence or technique cue"), max_length=200, required=False
+    )
+    hold_triggers = forms.MultipleChoiceField(
+        label=_("Hold when"),
+        choices=TRIGGER_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    regress_triggers = forms.MultipleChoiceField(
+        label=_("Regress when"),
+        choices=TRIGGER_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    stop_triggers = forms.MultipleChoiceField(
+        label=_("Stop and review when"),
+        choices=TRIGGER_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
     source = forms.CharField(label=_("Source"), max_length=200, required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.helper = _helper(
-            "name", "goals",
+            "name",
+            "goals",
             _row("duration_min_weeks", "duration_max_weeks"),
             _row("session_days_per_week", "rest_days_per_week"),
             "no_back_to_back",
@@ -120,22 +196,37 @@ class StageForm(forms.Form):
             self.add_error("duration_max_weeks", _("The range ends before it starts."))
         sessions, rest = data.get("session_days_per_week"), data.get("rest_days_per_week")
         if data.get("no_back_to_back") and sessions and sessions > 4:
-            self.add_error("session_days_per_week", _("With no back-to-back days there are at most 4 session days a week."))
+            self.add_error(
+                "session_days_per_week",
+                _("With no back-to-back days there are at most 4 session days a week."),
+            )
         if sessions is not None and rest is not None and sessions + rest > 7:
-            self.add_error("rest_days_per_week", _("Session days and rest days add up to more than 7."))
+            self.add_error(
+                "rest_days_per_week", _("Session days and rest days add up to more than 7.")
+            )
         return data
 
 
 class StepForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=StepKind.choices, initial=StepKind.WALK_RUN)
     label = forms.CharField(label=_("Label"), max_length=120, required=False)
-    walk_minutes = forms.DecimalField(label=_("Walk (min)"), min_value=0, max_value=120, decimal_places=1, required=False)
-    run_minutes = forms.DecimalField(label=_("Run (min)"), min_value=0, max_value=180, decimal_places=1, required=False)
-    cross_training_minutes = forms.IntegerField(label=_("Cross-training (min)"), min_value=0, max_value=300, required=False)
+    walk_minutes = forms.DecimalField(
+        label=_("Walk (min)"), min_value=0, max_value=120, decimal_places=1, required=False
+    )
+    run_minutes = forms.DecimalField(
+        label=_("Run (min)"), min_value=0, max_value=180, decimal_places=1, required=False
+    )
+    cross_training_minutes = forms.IntegerField(
+        label=_("Cross-training (min)"), min_value=0, max_value=300, required=False
+    )
     repetitions = forms.IntegerField(label=_("Repetitions"), min_value=1, max_value=30, initial=1)
-    target_rpe = forms.IntegerField(label=_("Target RPE (0–10)"), min_value=0, max_value=10, required=False)
+    target_rpe = forms.IntegerField(
+        label=_("Target RPE (0–10)"), min_value=0, max_value=10, required=False
+    )
     surface_note = forms.CharField(label=_("Surface"), max_length=120, required=False)
-    completions_to_advance = forms.IntegerField(label=_("Pain-free completions to advance"), min_value=1, max_value=10, initial=2)
+    completions_to_advance = forms.IntegerField(
+        label=_("Pain-free completions to advance"), min_value=1, max_value=10, initial=2
+    )
     source = forms.CharField(label=_("Source"), max_length=120, required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -148,10 +239,17 @@ class StepForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        walk, run, xt = data.get("walk_minutes") or 0, data.get("run_minutes") or 0, data.get("cross_training_minutes") or 0
+        walk, run, xt = (
+            data.get("walk_minutes") or 0,
+            data.get("run_minutes") or 0,
+            data.get("cross_training_minutes") or 0,
+        )
         data["walk_minutes"], data["run_minutes"], data["cross_training_minutes"] = walk, run, xt
         if data.get("kind") == StepKind.WALK_RUN and not (walk > 0 or run > 0):
-            self.add_error("walk_minutes", _("A walking or running step needs a walk time, a run time or both."))
+            self.add_error(
+                "walk_minutes",
+                _("A walking or running step needs a walk time, a run time or both."),
+            )
         if data.get("kind") == StepKind.CROSS_TRAINING and not xt:
             self.add_error("cross_training_minutes", _("A cross-training step needs its minutes."))
         return data
@@ -159,20 +257,32 @@ class StepForm(forms.Form):
 
 class CriterionForm(forms.Form):
     text = forms.CharField(label=_("Criterion"), max_length=200)
-    kind = forms.ChoiceField(label=_("Kind"), choices=CriterionKind.choices, initial=CriterionKind.YES_NO)
-    comparator = forms.ChoiceField(label=_("Comparison"), choices=[("", "—"), *Comparator.choices], required=False)
-    threshold = forms.DecimalField(label=_("Threshold"), max_digits=6, decimal_places=1, required=False)
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=CriterionKind.choices, initial=CriterionKind.YES_NO
+    )
+    comparator = forms.ChoiceField(
+        label=_("Comparison"), choices=[("", "—"), *Comparator.choices], required=False
+    )
+    threshold = forms.DecimalField(
+        label=_("Threshold"), max_digits=6, decimal_places=1, required=False
+    )
     unit = forms.CharField(label=_("Unit"), max_length=20, required=False)
     source = forms.CharField(label=_("Source"), max_length=120, required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = _helper(_row("text"), _row("kind", "comparator", "threshold", "unit", "source"))
+        self.helper = _helper(
+            _row("text"), _row("kind", "comparator", "threshold", "unit", "source")
+        )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if data.get("kind") == CriterionKind.NUMERIC and (data.get("threshold") is None or not data.get("comparator")):
-            self.add_error("threshold", _("A numeric criterion needs a comparison and a threshold."))
+        if data.get("kind") == CriterionKind.NUMERIC and (
+            data.get("threshold") is None or not data.get("comparator")
+        ):
+            self.add_error(
+                "threshold", _("A numeric criterion needs a comparison and a threshold.")
+            )
         return data
 
 
@@ -180,7 +290,9 @@ class AssignForm(forms.Form):
     template = forms.UUIDField(widget=forms.RadioSelect, label=_("Template"))
     start_date = forms.DateField(label=_("Start date"), widget=DateInput())
     override_reason = forms.CharField(
-        label=_("Reason for assigning a template that does not fit"), widget=forms.Textarea(attrs={"rows": 2}), required=False,
+        label=_("Reason for assigning a template that does not fit"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
         help_text=_("Needed only when the chosen template shows an eligibility warning."),
     )
 
@@ -195,17 +307,30 @@ class AssignForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Decision"), choices=[c for c in DecisionKind.choices if c[0] != DecisionKind.START])
-    rationale = forms.CharField(label=_("Rationale"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
+    kind = forms.ChoiceField(
+        label=_("Decision"), choices=[c for c in DecisionKind.choices if c[0] != DecisionKind.START]
+    )
+    rationale = forms.CharField(
+        label=_("Rationale"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000
+    )
 
     def __init__(self, *args: Any, criteria: list[EntryCriterion], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.criteria = criteria
         for criterion in criteria:
             name = f"criterion_{criterion.pk}"
-            label = criterion.text + (f" ({criterion.requirement})" if criterion.requirement else "")
+            label = criterion.text + (
+                f" ({criterion.requirement})" if criterion.requirement else ""
+            )
             if criterion.kind == CriterionKind.NUMERIC:
-                self.fields[name] = forms.DecimalField(label=label, required=False, max_digits=7, decimal_places=1, min_value=-9999, max_value=9999)
+                self.fields[name] = forms.DecimalField(
+                    label=label,
+                    required=False,
+                    max_digits=7,
+                    decimal_places=1,
+                    min_value=-9999,
+                    max_value=9999,
+                )
             else:
                 self.fields[name] = forms.BooleanField(label=label, required=False)
         self.helper = _helper()
@@ -219,7 +344,9 @@ class DecisionForm(forms.Form):
                 {
                     "text": criterion.text,
                     "requirement": criterion.requirement,
-                    "value": str(value) if value is not None and not isinstance(value, bool) else value,
+                    "value": str(value)
+                    if value is not None and not isinstance(value, bool)
+                    else value,
                     "met": criterion.is_met_by(value),
                     "source": criterion.source,
                 }
@@ -228,9 +355,21 @@ class DecisionForm(forms.Form):
 
 
 class TemplateFilterForm(forms.Form):
-    status = forms.ChoiceField(label=_("Status"), choices=[("", _("Any status")), *TemplateStatus.choices], required=False)
-    site = forms.ChoiceField(label=_("Fits site"), choices=[("", _("Any site")), *Site.choices], required=False)
-    risk = forms.ChoiceField(label=_("Risk"), choices=[("", _("Any risk")), *RiskCategory.choices], required=False)
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[("", _("Any status")), *TemplateStatus.choices], required=False
+    )
+    site = forms.ChoiceField(
+        label=_("Fits site"), choices=[("", _("Any site")), *Site.choices], required=False
+    )
+    risk = forms.ChoiceField(
+        label=_("Risk"), choices=[("", _("Any risk")), *RiskCategory.choices], required=False
+    )
     owner = forms.ChoiceField(
-        label=_("Owner"), choices=[("", _("Clinic and library")), ("clinic", _("This clinic")), ("library", _("Shared library"))], required=False
+        label=_("Owner"),
+        choices=[
+            ("", _("Clinic and library")),
+            ("clinic", _("This clinic")),
+            ("library", _("Shared library")),
+        ],
+        required=False,
     )

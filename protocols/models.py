@@ -62,31 +62,61 @@ class TemplateQuerySet(models.QuerySet["ProtocolTemplate"]):
 
 class ProtocolTemplate(PublicIdModel):
     clinic = models.ForeignKey(
-        Clinic, on_delete=models.CASCADE, null=True, blank=True, related_name="protocol_templates",
+        Clinic,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="protocol_templates",
         help_text=_("Empty for the shared, read-only library."),
     )
-    family = models.UUIDField(_("template family"), default=uuid.uuid4, editable=False, db_index=True)
+    family = models.UUIDField(
+        _("template family"), default=uuid.uuid4, editable=False, db_index=True
+    )
     code = models.SlugField(_("library code"), max_length=60, blank=True)
     name = models.CharField(_("name"), max_length=120)
     version = models.PositiveIntegerField(_("version"), default=1)
-    status = models.CharField(_("status"), max_length=10, choices=TemplateStatus.choices, default=TemplateStatus.DRAFT)
+    status = models.CharField(
+        _("status"), max_length=10, choices=TemplateStatus.choices, default=TemplateStatus.DRAFT
+    )
     summary = models.TextField(_("summary"), blank=True)
-    eligible_sites = models.JSONField(_("eligible sites"), default=list, blank=True, help_text=_("Empty: any site."))
+    eligible_sites = models.JSONField(
+        _("eligible sites"), default=list, blank=True, help_text=_("Empty: any site.")
+    )
     excluded_sites = models.JSONField(_("excluded sites"), default=list, blank=True)
-    eligible_risk = models.CharField(_("eligible orthopaedic risk"), max_length=8, choices=RiskCategory.choices, blank=True)
-    max_fredericson_grade = models.CharField(_("highest Fredericson grade"), max_length=2, choices=FredericsonGrade.choices, blank=True)
-    max_kaeding_miller_grade = models.CharField(_("highest Kaeding–Miller grade"), max_length=3, choices=KaedingMillerGrade.choices, blank=True)
+    eligible_risk = models.CharField(
+        _("eligible orthopaedic risk"), max_length=8, choices=RiskCategory.choices, blank=True
+    )
+    max_fredericson_grade = models.CharField(
+        _("highest Fredericson grade"), max_length=2, choices=FredericsonGrade.choices, blank=True
+    )
+    max_kaeding_miller_grade = models.CharField(
+        _("highest Kaeding–Miller grade"),
+        max_length=3,
+        choices=KaedingMillerGrade.choices,
+        blank=True,
+    )
     exclude_displaced = models.BooleanField(_("not for displaced fractures"), default=False)
     max_fracture_extent_pct = models.PositiveSmallIntegerField(
-        _("highest femoral-neck fracture extent (%)"), null=True, blank=True, validators=[MaxValueValidator(100)]
+        _("highest femoral-neck fracture extent (%)"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(100)],
     )
     requires_specialist_signoff = models.BooleanField(_("needs specialist sign-off"), default=False)
-    duration_min_weeks = models.PositiveSmallIntegerField(_("expected duration from (weeks)"), validators=[MinValueValidator(1)])
-    duration_max_weeks = models.PositiveSmallIntegerField(_("expected duration to (weeks)"), validators=[MinValueValidator(1)])
+    duration_min_weeks = models.PositiveSmallIntegerField(
+        _("expected duration from (weeks)"), validators=[MinValueValidator(1)]
+    )
+    duration_max_weeks = models.PositiveSmallIntegerField(
+        _("expected duration to (weeks)"), validators=[MinValueValidator(1)]
+    )
     evidence = models.TextField(_("evidence references"), blank=True)
     is_plan_copy = models.BooleanField(default=False, editable=False)
-    based_on = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    based_on = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     published_at = models.DateTimeField(null=True, blank=True)
 
@@ -97,11 +127,18 @@ class ProtocolTemplate(PublicIdModel):
         verbose_name_plural = _("protocol templates")
         ordering = ["name", "-version"]
         constraints = [
-            models.UniqueConstraint(fields=["family", "version"], name="template_one_row_per_version"),
             models.UniqueConstraint(
-                fields=["family"], condition=Q(status="draft", is_plan_copy=False), name="template_one_draft_per_family"
+                fields=["family", "version"], name="template_one_row_per_version"
             ),
-            models.CheckConstraint(condition=Q(duration_min_weeks__lte=models.F("duration_max_weeks")), name="template_duration_range"),
+            models.UniqueConstraint(
+                fields=["family"],
+                condition=Q(status="draft", is_plan_copy=False),
+                name="template_one_draft_per_family",
+            ),
+            models.CheckConstraint(
+                condition=Q(duration_min_weeks__lte=models.F("duration_max_weeks")),
+                name="template_duration_range",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -144,19 +181,30 @@ class Stage(PublicIdModel):
     order = models.PositiveSmallIntegerField(_("order"))
     name = models.CharField(_("name"), max_length=100)
     goals = models.TextField(_("goals"), blank=True)
-    duration_min_weeks = models.PositiveSmallIntegerField(_("typical duration from (weeks)"), validators=[MinValueValidator(1), MaxValueValidator(52)])
-    duration_max_weeks = models.PositiveSmallIntegerField(_("typical duration to (weeks)"), validators=[MinValueValidator(1), MaxValueValidator(52)])
+    duration_min_weeks = models.PositiveSmallIntegerField(
+        _("typical duration from (weeks)"), validators=[MinValueValidator(1), MaxValueValidator(52)]
+    )
+    duration_max_weeks = models.PositiveSmallIntegerField(
+        _("typical duration to (weeks)"), validators=[MinValueValidator(1), MaxValueValidator(52)]
+    )
     session_days_per_week = models.PositiveSmallIntegerField(
-        _("session days a week"), validators=[MinValueValidator(1), MaxValueValidator(7)],
+        _("session days a week"),
+        validators=[MinValueValidator(1), MaxValueValidator(7)],
         help_text=_("Days with the stage's walking or running session."),
     )
     no_back_to_back = models.BooleanField(_("no back-to-back run days"), default=True)
-    rest_days_per_week = models.PositiveSmallIntegerField(_("rest days a week"), default=1, validators=[MaxValueValidator(6)])
+    rest_days_per_week = models.PositiveSmallIntegerField(
+        _("rest days a week"), default=1, validators=[MaxValueValidator(6)]
+    )
     cross_training = models.TextField(_("cross-training"), blank=True)
     strength = models.TextField(_("strength work"), blank=True)
     balance = models.TextField(_("balance / proprioception"), blank=True)
-    max_weekly_run_minutes = models.PositiveSmallIntegerField(_("weekly running cap (minutes)"), null=True, blank=True)
-    max_single_run_minutes = models.PositiveSmallIntegerField(_("longest single run (minutes)"), null=True, blank=True)
+    max_weekly_run_minutes = models.PositiveSmallIntegerField(
+        _("weekly running cap (minutes)"), null=True, blank=True
+    )
+    max_single_run_minutes = models.PositiveSmallIntegerField(
+        _("longest single run (minutes)"), null=True, blank=True
+    )
     cadence_cue = models.CharField(_("cadence or technique cue"), max_length=200, blank=True)
     hold_triggers = models.JSONField(_("hold triggers"), default=list, blank=True)
     regress_triggers = models.JSONField(_("regress triggers"), default=list, blank=True)
@@ -171,7 +219,10 @@ class Stage(PublicIdModel):
         ordering = ["template", "order"]
         constraints = [
             models.UniqueConstraint(fields=["template", "order"], name="stage_order_unique"),
-            models.CheckConstraint(condition=Q(duration_min_weeks__lte=models.F("duration_max_weeks")), name="stage_duration_range"),
+            models.CheckConstraint(
+                condition=Q(duration_min_weeks__lte=models.F("duration_max_weeks")),
+                name="stage_duration_range",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -210,9 +261,15 @@ class EntryCriterion(PublicIdModel):
     stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="criteria")
     order = models.PositiveSmallIntegerField(_("order"))
     text = models.CharField(_("criterion"), max_length=200)
-    kind = models.CharField(_("kind"), max_length=8, choices=CriterionKind.choices, default=CriterionKind.YES_NO)
-    comparator = models.CharField(_("comparison"), max_length=3, choices=Comparator.choices, blank=True)
-    threshold = models.DecimalField(_("threshold"), max_digits=6, decimal_places=1, null=True, blank=True)
+    kind = models.CharField(
+        _("kind"), max_length=8, choices=CriterionKind.choices, default=CriterionKind.YES_NO
+    )
+    comparator = models.CharField(
+        _("comparison"), max_length=3, choices=Comparator.choices, blank=True
+    )
+    threshold = models.DecimalField(
+        _("threshold"), max_digits=6, decimal_places=1, null=True, blank=True
+    )
     unit = models.CharField(_("unit"), max_length=20, blank=True)
     source = models.CharField(_("source"), max_length=120, blank=True)
 
@@ -246,7 +303,11 @@ class EntryCriterion(PublicIdModel):
         if value is None or self.threshold is None:
             return False
         number = Decimal(str(value))
-        return number >= self.threshold if self.comparator == Comparator.AT_LEAST else number <= self.threshold
+        return (
+            number >= self.threshold
+            if self.comparator == Comparator.AT_LEAST
+            else number <= self.threshold
+        )
 
 
 class StepKind(models.TextChoices):
@@ -262,16 +323,38 @@ class SessionStep(PublicIdModel):
 
     stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="steps")
     order = models.PositiveSmallIntegerField(_("order"))
-    kind = models.CharField(_("kind"), max_length=16, choices=StepKind.choices, default=StepKind.WALK_RUN)
+    kind = models.CharField(
+        _("kind"), max_length=16, choices=StepKind.choices, default=StepKind.WALK_RUN
+    )
     label = models.CharField(_("label"), max_length=120, blank=True)
-    walk_minutes = models.DecimalField(_("walk (min)"), max_digits=4, decimal_places=1, default=Decimal(0), validators=[MinValueValidator(Decimal(0))])
-    run_minutes = models.DecimalField(_("run (min)"), max_digits=4, decimal_places=1, default=Decimal(0), validators=[MinValueValidator(Decimal(0))])
-    cross_training_minutes = models.PositiveSmallIntegerField(_("cross-training (min)"), default=0, validators=[MaxValueValidator(300)])
-    repetitions = models.PositiveSmallIntegerField(_("repetitions"), default=1, validators=[MinValueValidator(1), MaxValueValidator(30)])
-    target_rpe = models.PositiveSmallIntegerField(_("target RPE (0–10)"), null=True, blank=True, validators=[MaxValueValidator(10)])
+    walk_minutes = models.DecimalField(
+        _("walk (min)"),
+        max_digits=4,
+        decimal_places=1,
+        default=Decimal(0),
+        validators=[MinValueValidator(Decimal(0))],
+    )
+    run_minutes = models.DecimalField(
+        _("run (min)"),
+        max_digits=4,
+        decimal_places=1,
+        default=Decimal(0),
+        validators=[MinValueValidator(Decimal(0))],
+    )
+    cross_training_minutes = models.PositiveSmallIntegerField(
+        _("cross-training (min)"), default=0, validators=[MaxValueValidator(300)]
+    )
+    repetitions = models.PositiveSmallIntegerField(
+        _("repetitions"), default=1, validators=[MinValueValidator(1), MaxValueValidator(30)]
+    )
+    target_rpe = models.PositiveSmallIntegerField(
+        _("target RPE (0–10)"), null=True, blank=True, validators=[MaxValueValidator(10)]
+    )
     surface_note = models.CharField(_("surface"), max_length=120, blank=True)
     completions_to_advance = models.PositiveSmallIntegerField(
-        _("pain-free completions to advance"), default=2, validators=[MinValueValidator(1), MaxValueValidator(10)]
+        _("pain-free completions to advance"),
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(10)],
     )
     source = models.CharField(_("source"), max_length=120, blank=True)
 
@@ -288,9 +371,16 @@ class SessionStep(PublicIdModel):
                 | (Q(kind="cross_training") & Q(cross_training_minutes__gt=0)),
                 name="step_has_walk_or_run",
             ),
-            models.CheckConstraint(condition=Q(walk_minutes__gte=0) & Q(run_minutes__gte=0), name="step_minutes_not_negative"),
-            models.CheckConstraint(condition=Q(repetitions__gte=1), name="step_repetitions_positive"),
-            models.CheckConstraint(condition=Q(completions_to_advance__gte=1), name="step_completions_positive"),
+            models.CheckConstraint(
+                condition=Q(walk_minutes__gte=0) & Q(run_minutes__gte=0),
+                name="step_minutes_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(repetitions__gte=1), name="step_repetitions_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(completions_to_advance__gte=1), name="step_completions_positive"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -298,10 +388,16 @@ class SessionStep(PublicIdModel):
 
     def describe(self) -> str:
         if self.kind == StepKind.CROSS_TRAINING:
-            return str(_("cross-training %(minutes)s min (no impact)") % {"minutes": self.cross_training_minutes})
+            return str(
+                _("cross-training %(minutes)s min (no impact)")
+                % {"minutes": self.cross_training_minutes}
+            )
         walk, run = self.walk_minutes.normalize(), self.run_minutes.normalize()
         if run and walk:
-            body = _("walk %(walk)s min / run %(run)s min") % {"walk": f"{walk:f}", "run": f"{run:f}"}
+            body = _("walk %(walk)s min / run %(run)s min") % {
+                "walk": f"{walk:f}",
+                "run": f"{run:f}",
+            }
         elif run:
             body = _("run %(run)s min") % {"run": f"{run:f}"}
         else:
@@ -348,18 +444,36 @@ class PlanQuerySet(models.QuerySet["Plan"]):
 
 class Plan(PublicIdModel):
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="plans")
-    source_template = models.ForeignKey(ProtocolTemplate, on_delete=models.PROTECT, related_name="assigned_plans")
+    source_template = models.ForeignKey(
+        ProtocolTemplate, on_delete=models.PROTECT, related_name="assigned_plans"
+    )
     content = models.OneToOneField(ProtocolTemplate, on_delete=models.PROTECT, related_name="plan")
     start_date = models.DateField(_("start date"))
-    status = models.CharField(_("status"), max_length=10, choices=PlanStatus.choices, default=PlanStatus.DRAFT)
-    current_stage = models.ForeignKey(Stage, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    current_step = models.ForeignKey(SessionStep, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    status = models.CharField(
+        _("status"), max_length=10, choices=PlanStatus.choices, default=PlanStatus.DRAFT
+    )
+    current_stage = models.ForeignKey(
+        Stage, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    current_step = models.ForeignKey(
+        SessionStep, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     stage_started_on = models.DateField(_("current stage started on"), null=True, blank=True)
-    stage_start_step = models.PositiveSmallIntegerField(_("step the current stage started at"), default=0)
-    step_completions = models.PositiveSmallIntegerField(_("pain-free completions at this step"), default=0)
-    step_failures = models.PositiveSmallIntegerField(_("painful sessions in a row at this step"), default=0)
-    eligibility_override_reason = models.TextField(_("reason for assigning despite the eligibility warning"), blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    stage_start_step = models.PositiveSmallIntegerField(
+        _("step the current stage started at"), default=0
+    )
+    step_completions = models.PositiveSmallIntegerField(
+        _("pain-free completions at this step"), default=0
+    )
+    step_failures = models.PositiveSmallIntegerField(
+        _("painful sessions in a row at this step"), default=0
+    )
+    eligibility_override_reason = models.TextField(
+        _("reason for assigning despite the eligibility warning"), blank=True
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -371,7 +485,9 @@ class Plan(PublicIdModel):
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["patient"], condition=Q(status__in=["draft", "active", "paused"]), name="plan_one_open_per_patient"
+                fields=["patient"],
+                condition=Q(status__in=["draft", "active", "paused"]),
+                name="plan_one_open_per_patient",
             ),
         ]
 
@@ -395,11 +511,17 @@ class StageDecision(PublicIdModel):
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="decisions")
     kind = models.CharField(_("decision"), max_length=10, choices=DecisionKind.choices)
-    from_stage = models.ForeignKey(Stage, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    to_stage = models.ForeignKey(Stage, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    from_stage = models.ForeignKey(
+        Stage, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    to_stage = models.ForeignKey(
+        Stage, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     criteria_met = models.JSONField(_("criteria checked"), default=list, blank=True)
     rationale = models.TextField(_("rationale"))
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     decided_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -439,7 +561,9 @@ class SessionLog(models.Model):
         verbose_name = _("session log")
         verbose_name_plural = _("session logs")
         ordering = ["plan", "day"]
-        constraints = [models.UniqueConstraint(fields=["plan", "day"], name="sessionlog_one_per_day")]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "day"], name="sessionlog_one_per_day")
+        ]
 
     def __str__(self) -> str:
         return f"{self.day}: {self.outcome}"

@@ -19,8 +19,11 @@ if TYPE_CHECKING:
 def today_panel(request: HttpRequest) -> Panel | None:
     membership = getattr(request, "membership", None)
     plan = (
-        Plan.objects.visible_to(membership).open().exclude(status=PlanStatus.DRAFT)
-        .select_related("current_stage", "current_step", "patient").first()
+        Plan.objects.visible_to(membership)
+        .open()
+        .exclude(status=PlanStatus.DRAFT)
+        .select_related("current_stage", "current_step", "patient")
+        .first()
     )
     if plan is None:
         return None
@@ -30,6 +33,8 @@ def today_panel(request: HttpRequest) -> Panel | None:
         {
             "plan": plan,
             "today": services.prescription_for(plan, today),
-            "upcoming": [services.prescription_for(plan, today + timedelta(days=i)) for i in range(1, 4)],
+            "upcoming": [
+                services.prescription_for(plan, today + timedelta(days=i)) for i in range(1, 4)
+            ],
         },
     )

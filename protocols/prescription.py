@@ -63,13 +63,19 @@ def weekly_pattern(
     """The kind of each of the 7 days of week `week_index` of a stage."""
     days = [week_index * 7 + offset for offset in range(7)]
     kinds = [
-        SESSION if session_day(d, sessions_per_week=sessions_per_week, no_back_to_back=no_back_to_back) else ""
+        SESSION
+        if session_day(d, sessions_per_week=sessions_per_week, no_back_to_back=no_back_to_back)
+        else ""
         for d in days
     ]
     free = [i for i, kind in enumerate(kinds) if not kind]
     for i in free[len(free) - min(rest_days, len(free)) :]:
         kinds[i] = REST
-    alternate = [k for k, wanted in ((STRENGTH, has_strength), (CROSS_TRAINING, has_cross_training)) if wanted]
+    alternate = [
+        k
+        for k, wanted in ((STRENGTH, has_strength), (CROSS_TRAINING, has_cross_training))
+        if wanted
+    ]
     n = 0
     for i, kind in enumerate(kinds):
         if not kind:
@@ -129,7 +135,9 @@ def progress(state: StepState, outcome: str, *, completions_needed: Sequence[int
     raise ValueError(f"unknown outcome {outcome!r}")
 
 
-def replay(outcomes: Iterable[str], *, start_index: int, completions_needed: Sequence[int]) -> StepState:
+def replay(
+    outcomes: Iterable[str], *, start_index: int, completions_needed: Sequence[int]
+) -> StepState:
     state = StepState(index=min(max(start_index, 0), len(completions_needed) - 1))
     for outcome in outcomes:
         state = progress(state, outcome, completions_needed=completions_needed)

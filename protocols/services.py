@@ -42,23 +42,62 @@ if TYPE_CHECKING:
     from rtr.accounts.models import Clinic, User
 
 TEMPLATE_FIELDS = (
-    "name", "summary", "eligible_sites", "excluded_sites", "eligible_risk", "max_fredericson_grade",
-    "max_kaeding_miller_grade", "exclude_displaced", "max_fracture_extent_pct", "requires_specialist_signoff",
-    "duration_min_weeks", "duration_max_weeks", "evidence",
+    "name",
+    "summary",
+    "eligible_sites",
+    "excluded_sites",
+    "eligible_risk",
+    "max_fredericson_grade",
+    "max_kaeding_miller_grade",
+    "exclude_displaced",
+    "max_fracture_extent_pct",
+    "requires_specialist_signoff",
+    "duration_min_weeks",
+    "duration_max_weeks",
+    "evidence",
 )
 STAGE_FIELDS = (
-    "name", "goals", "duration_min_weeks", "duration_max_weeks", "session_days_per_week", "no_back_to_back",
-    "rest_days_per_week", "cross_training", "strength", "balance", "max_weekly_run_minutes", "max_single_run_minutes",
-    "cadence_cue", "hold_triggers", "regress_triggers", "stop_triggers", "source",
+    "name",
+    "goals",
+    "duration_min_weeks",
+    "duration_max_weeks",
+    "session_days_per_week",
+    "no_back_to_back",
+    "rest_days_per_week",
+    "cross_training",
+    "strength",
+    "balance",
+    "max_weekly_run_minutes",
+    "max_single_run_minutes",
+    "cadence_cue",
+    "hold_triggers",
+    "regress_triggers",
+    "stop_triggers",
+    "source",
 )
 STEP_FIELDS = (
-    "kind", "label", "walk_minutes", "run_minutes", "cross_training_minutes", "repetitions", "target_rpe",
-    "surface_note", "completions_to_advance", "source",
+    "kind",
+    "label",
+    "walk_minutes",
+    "run_minutes",
+    "cross_training_minutes",
+    "repetitions",
+    "target_rpe",
+    "surface_note",
+    "completions_to_advance",
+    "source",
 )
 CRITERION_FIELDS = ("text", "kind", "comparator", "threshold", "unit", "source")
 # What an empty optional field of the step form means.
-STEP_DEFAULTS: dict[str, Any] = {"label": "", "surface_note": "", "source": "", "target_rpe": None,
-                                 "walk_minutes": Decimal(0), "run_minutes": Decimal(0), "cross_training_minutes": 0}
+STEP_DEFAULTS: dict[str, Any] = {
+    "label": "",
+    "surface_note": "",
+    "source": "",
+    "target_rpe": None,
+    "walk_minutes": Decimal(0),
+    "run_minutes": Decimal(0),
+    "cross_training_minutes": 0,
+}
 
 
 class NotEditable(ValidationError):
@@ -74,14 +113,24 @@ def _require_editable(template: ProtocolTemplate) -> None:
     if template.is_shared:
         raise NotEditable(_("The shared library is read-only: clone the template to adapt it."))
     if template.status != TemplateStatus.DRAFT:
-        raise NotEditable(_("A published or retired version is frozen: create a new version to edit it."))
+        raise NotEditable(
+            _("A published or retired version is frozen: create a new version to edit it.")
+        )
 
 
 def _check_stage_week(stage: Stage) -> None:
     if stage.no_back_to_back and stage.session_days_per_week > 4:
-        raise ValidationError({"session_days_per_week": _("With no back-to-back days there are at most 4 session days a week.")})
+        raise ValidationError(
+            {
+                "session_days_per_week": _(
+                    "With no back-to-back days there are at most 4 session days a week."
+                )
+            }
+        )
     if stage.session_days_per_week + stage.rest_days_per_week > 7:
-        raise ValidationError({"rest_days_per_week": _("Session days and rest days add up to more than 7.")})
+        raise ValidationError(
+            {"rest_days_per_week": _("Session days and rest days add up to more than 7.")}
+        )
 
 
 # --- Templates --------------------------------------------------------------------------------
@@ -89,7 +138,9 @@ def _check_stage_week(stage: Stage) -> None:
 
 @transaction.atomic
 def template_create(*, clinic: Clinic, by: User, **data: Any) -> ProtocolTemplate:
-    template = ProtocolTemplate(clinic=clinic, created_by=by, status=TemplateStatus.DRAFT, version=1)
+    template = ProtocolTemplate(
+        clinic=clinic, created_by=by, status=TemplateStatus.DRAFT, version=1
+    )
     for key in TEMPLATE_FIELDS:
         if key in data:
             setattr(template, key, data[key])
@@ -118,8 +169,13 @@ def publish_problems(template: ProtocolTemplate) -> list[str]:
         if not stage.steps.all():
             problems.append(_("Stage “%(stage)s” has no session steps.") % {"stage": stage.name})
         for criterion in stage.criteria.all():
-            if criterion.kind == "numeric" and (criterion.threshold is None or not criterion.comparator):
-                problems.append(_("Criterion “%(text)s” needs a comparison and threshold.") % {"text": criterion.text})
+            if criterion.kind == "numeric" and (
+                criterion.threshold is None or not criterion.comparator
+            ):
+                problems.append(
+                    _("Criterion “%(text)s” needs a comparison and threshold.")
+                    % {"text": criterion.text}
+                )
     return problems
 
 
@@ -133,9 +189,9 @@ def template_publish(*, template: ProtocolTemplate, by: User) -> ProtocolTemplat
     if problems:
         raise ValidationError(problems)
     # Older published versions of the family are retired: one published version at a time.
-    ProtocolTemplate.objects.filter(family=template.family, status=TemplateStatus.PUBLISHED).exclude(pk=template.pk).update(
-        status=TemplateStatus.RETIRED
-    )
+    ProtocolTemplate.objects.filter(
+        family=template.family, status=TemplateStatus.PUBLISHED
+    ).exclude(pk=template.pk).update(status=TemplateStatus.RETIRED)
     template.status = TemplateStatus.PUBLISHED
     template.published_at = timezone.now()
     template.save(update_fields=["status", "published_at"])
@@ -157,13 +213,18 @@ def _copy_into(source: ProtocolTemplate, target: ProtocolTemplate) -> None:
     """Copy stages, criteria and steps of `source` into the empty `target`."""
     stages = list(source.stages.prefetch_related("steps", "criteria").order_by("order"))
     for stage in stages:
-        new_stage = Stage.objects.create(template=target, **{f: getattr(stage, f) for f in ("order", *STAGE_FIELDS)})
+        new_stage = Stage.objects.create(
+            template=target, **{f: getattr(stage, f) for f in ("order", *STAGE_FIELDS)}
+        )
         EntryCriterion.objects.bulk_create(
-            EntryCriterion(stage=new_stage, order=c.order, **{f: getattr(c, f) for f in CRITERION_FIELDS})
+            EntryCriterion(
+                stage=new_stage, order=c.order, **{f: getattr(c, f) for f in CRITERION_FIELDS}
+            )
             for c in stage.criteria.all()
         )
         SessionStep.objects.bulk_create(
-            SessionStep(stage=new_stage, order=s.order, **{f: getattr(s, f) for f in STEP_FIELDS}) for s in stage.steps.all()
+            SessionStep(stage=new_stage, order=s.order, **{f: getattr(s, f) for f in STEP_FIELDS})
+            for s in stage.steps.all()
         )
 
 
@@ -181,13 +242,23 @@ def template_new_version(*, template: ProtocolTemplate, by: User) -> ProtocolTem
         raise NotEditable(_("The shared library is read-only: clone the template to adapt it."))
     if template.is_plan_copy:
         raise NotEditable(_("A plan's copy has no versions."))
-    existing = ProtocolTemplate.objects.filter(family=template.family, status=TemplateStatus.DRAFT, is_plan_copy=False).first()
+    existing = ProtocolTemplate.objects.filter(
+        family=template.family, status=TemplateStatus.DRAFT, is_plan_copy=False
+    ).first()
     if existing is not None:
         return existing
-    latest = ProtocolTemplate.objects.filter(family=template.family).aggregate(v=Max("version"))["v"] or 0
+    latest = (
+        ProtocolTemplate.objects.filter(family=template.family).aggregate(v=Max("version"))["v"]
+        or 0
+    )
     draft = _header_copy(
-        template, clinic=template.clinic, family=template.family, code=template.code, version=latest + 1,
-        status=TemplateStatus.DRAFT, created_by=by,
+        template,
+        clinic=template.clinic,
+        family=template.family,
+        code=template.code,
+        version=latest + 1,
+        status=TemplateStatus.DRAFT,
+        created_by=by,
     )
     draft.save()
     _copy_into(template, draft)
@@ -197,7 +268,9 @@ def template_new_version(*, template: ProtocolTemplate, by: User) -> ProtocolTem
 @transaction.atomic
 def template_clone(*, template: ProtocolTemplate, clinic: Clinic, by: User) -> ProtocolTemplate:
     """A new template family for the clinic, starting from any visible template."""
-    clone = _header_copy(template, clinic=clinic, version=1, status=TemplateStatus.DRAFT, created_by=by)
+    clone = _header_copy(
+        template, clinic=clinic, version=1, status=TemplateStatus.DRAFT, created_by=by
+    )
     clone.name = (_("Copy of %(name)s") % {"name": template.name})[:120]
     clone.save()
     _copy_into(template, clone)
@@ -211,7 +284,11 @@ def _next_order(queryset: Any) -> int:
 @transaction.atomic
 def stage_add(*, template: ProtocolTemplate, **data: Any) -> Stage:
     _require_editable(template)
-    stage = Stage(template=template, order=_next_order(template.stages.all()), **{k: data[k] for k in STAGE_FIELDS if k in data})
+    stage = Stage(
+        template=template,
+        order=_next_order(template.stages.all()),
+        **{k: data[k] for k in STAGE_FIELDS if k in data},
+    )
     _check_stage_week(stage)
     stage.full_clean()
     stage.save()
@@ -270,9 +347,13 @@ def stage_move(*, stage: Stage, direction: str) -> None:
 
 def _check_step(step: SessionStep) -> None:
     if step.kind == StepKind.WALK_RUN and not (step.walk_minutes > 0 or step.run_minutes > 0):
-        raise ValidationError({"walk_minutes": _("A walking or running step needs a walk time, a run time or both.")})
+        raise ValidationError(
+            {"walk_minutes": _("A walking or running step needs a walk time, a run time or both.")}
+        )
     if step.kind == StepKind.CROSS_TRAINING and not step.cross_training_minutes:
-        raise ValidationError({"cross_training_minutes": _("A cross-training step needs its minutes.")})
+        raise ValidationError(
+            {"cross_training_minutes": _("A cross-training step needs its minutes.")}
+        )
     if step.kind == StepKind.CROSS_TRAINING:
         step.walk_minutes = step.run_minutes = Decimal(0)
         step.repetitions = 1
@@ -281,7 +362,11 @@ def _check_step(step: SessionStep) -> None:
 @transaction.atomic
 def step_add(*, stage: Stage, **data: Any) -> SessionStep:
     _require_editable(stage.template)
-    step = SessionStep(stage=stage, order=_next_order(stage.steps.all()), **{k: data[k] for k in STEP_FIELDS if k in data and data[k] is not None})
+    step = SessionStep(
+        stage=stage,
+        order=_next_order(stage.steps.all()),
+        **{k: data[k] for k in STEP_FIELDS if k in data and data[k] is not None},
+    )
     _check_step(step)
     step.full_clean()
     step.save()
@@ -322,9 +407,15 @@ def step_move(*, step: SessionStep, direction: str) -> None:
 @transaction.atomic
 def criterion_add(*, stage: Stage, **data: Any) -> EntryCriterion:
     _require_editable(stage.template)
-    criterion = EntryCriterion(stage=stage, order=_next_order(stage.criteria.all()), **{k: data[k] for k in CRITERION_FIELDS if k in data and data[k] is not None})
+    criterion = EntryCriterion(
+        stage=stage,
+        order=_next_order(stage.criteria.all()),
+        **{k: data[k] for k in CRITERION_FIELDS if k in data and data[k] is not None},
+    )
     if criterion.kind == "numeric" and (criterion.threshold is None or not criterion.comparator):
-        raise ValidationError({"threshold": _("A numeric criterion needs a comparison and a threshold.")})
+        raise ValidationError(
+            {"threshold": _("A numeric criterion needs a comparison and a threshold.")}
+        )
     if criterion.kind == "yes_no":
         criterion.threshold, criterion.comparator, criterion.unit = None, "", ""
     criterion.full_clean()
@@ -345,7 +436,12 @@ def criterion_delete(*, criterion: EntryCriterion) -> None:
 
 @transaction.atomic
 def plan_assign(
-    *, patient: Patient, template: ProtocolTemplate, start_date: date, by: User, override_reason: str = ""
+    *,
+    patient: Patient,
+    template: ProtocolTemplate,
+    start_date: date,
+    by: User,
+    override_reason: str = "",
 ) -> Plan:
     """A draft plan: a private copy of the template version, to adjust before confirming."""
     patient = Patient.objects.select_for_update().get(pk=patient.pk)
@@ -356,24 +452,44 @@ def plan_assign(
     if template.clinic_id not in (None, patient.clinic_id):
         raise ValidationError({"template": _("This template belongs to another clinic.")})
     if start_date < timezone.localdate() - timedelta(days=14):
-        raise ValidationError({"start_date": _("The start date is more than two weeks in the past.")})
+        raise ValidationError(
+            {"start_date": _("The start date is more than two weeks in the past.")}
+        )
     if start_date > timezone.localdate() + timedelta(days=90):
         raise ValidationError({"start_date": _("The start date is more than 90 days ahead.")})
     reasons = misfit_reasons(template, patient.current_injury)
     if reasons and not override_reason.strip():
-        raise ValidationError({"override_reason": _("This template does not fit: %(reasons)s Give your reason to assign it anyway.") % {"reasons": " ".join(reasons)}})
+        raise ValidationError(
+            {
+                "override_reason": _(
+                    "This template does not fit: %(reasons)s Give your reason to assign it anyway."
+                )
+                % {"reasons": " ".join(reasons)}
+            }
+        )
     if Plan.objects.filter(patient=patient).open().exists():
-        raise ValidationError(_("This patient already has an open plan: stop or complete it first."))
+        raise ValidationError(
+            _("This patient already has an open plan: stop or complete it first.")
+        )
     content = _header_copy(
-        template, clinic=patient.clinic, version=template.version, status=TemplateStatus.DRAFT, is_plan_copy=True,
-        created_by=by, code=template.code,
+        template,
+        clinic=patient.clinic,
+        version=template.version,
+        status=TemplateStatus.DRAFT,
+        is_plan_copy=True,
+        created_by=by,
+        code=template.code,
     )
     content.save()
     _copy_into(template, content)
     try:
         with transaction.atomic():
             plan = Plan.objects.create(
-                patient=patient, source_template=template, content=content, start_date=start_date, created_by=by,
+                patient=patient,
+                source_template=template,
+                content=content,
+                start_date=start_date,
+                created_by=by,
                 eligibility_override_reason=override_reason.strip() if reasons else "",
             )
     except IntegrityError as exc:
@@ -407,21 +523,43 @@ def plan_confirm(*, plan: Plan, by: User) -> Plan:
     plan.stage_start_step = 0
     plan.step_completions = plan.step_failures = 0
     plan.save()
-    StageDecision.objects.create(plan=plan, kind=DecisionKind.START, to_stage=first, decided_by=by,
-                                 rationale=_("Plan confirmed; starts %(day)s.") % {"day": plan.start_date.isoformat()})
+    StageDecision.objects.create(
+        plan=plan,
+        kind=DecisionKind.START,
+        to_stage=first,
+        decided_by=by,
+        rationale=_("Plan confirmed; starts %(day)s.") % {"day": plan.start_date.isoformat()},
+    )
     return plan
 
 
 ALLOWED_DECISIONS = {
-    PlanStatus.ACTIVE: {DecisionKind.ADVANCE, DecisionKind.HOLD, DecisionKind.REGRESS, DecisionKind.PAUSE,
-                        DecisionKind.GRADUATE, DecisionKind.STOP},
-    PlanStatus.PAUSED: {DecisionKind.RESUME, DecisionKind.STOP, DecisionKind.REGRESS, DecisionKind.HOLD},
+    PlanStatus.ACTIVE: {
+        DecisionKind.ADVANCE,
+        DecisionKind.HOLD,
+        DecisionKind.REGRESS,
+        DecisionKind.PAUSE,
+        DecisionKind.GRADUATE,
+        DecisionKind.STOP,
+    },
+    PlanStatus.PAUSED: {
+        DecisionKind.RESUME,
+        DecisionKind.STOP,
+        DecisionKind.REGRESS,
+        DecisionKind.HOLD,
+    },
 }
 
 
 @transaction.atomic
 def plan_decide(
-    *, plan: Plan, kind: str, by: User, rationale: str, criteria_met: list[dict[str, Any]] | None = None, on: date | None = None
+    *,
+    plan: Plan,
+    kind: str,
+    by: User,
+    rationale: str,
+    criteria_met: list[dict[str, Any]] | None = None,
+    on: date | None = None,
 ) -> StageDecision:
     """The one place a plan changes stage or status; flag actions call it too."""
     plan = Plan.objects.select_for_update().select_related("current_stage").get(pk=plan.pk)
@@ -431,8 +569,12 @@ def plan_decide(
         raise ValidationError({"rationale": _("Give the rationale for the decision.")})
     allowed = ALLOWED_DECISIONS.get(PlanStatus(plan.status), set())
     if kind not in allowed:
-        raise ValidationError({"kind": _("“%(kind)s” is not possible while the plan is %(status)s.") % {
-            "kind": DecisionKind(kind).label, "status": plan.get_status_display().lower()}})
+        raise ValidationError(
+            {
+                "kind": _("“%(kind)s” is not possible while the plan is %(status)s.")
+                % {"kind": DecisionKind(kind).label, "status": plan.get_status_display().lower()}
+            }
+        )
     stages = list(plan.content.stages.prefetch_related("steps").order_by("order"))
     current = plan.current_stage
     assert current is not None
@@ -446,7 +588,9 @@ def plan_decide(
         _enter_stage(plan, to_stage, step_index=0, today=today)
     elif kind == DecisionKind.REGRESS:
         if index == 0:
-            raise ValidationError({"kind": _("This is the first stage: there is no earlier stage.")})
+            raise ValidationError(
+                {"kind": _("This is the first stage: there is no earlier stage.")}
+            )
         to_stage = stages[index - 1]
         # Back to the most advanced step of the earlier stage: the level last tolerated there.
         _enter_stage(plan, to_stage, step_index=len(to_stage.steps.all()) - 1, today=today)
@@ -459,13 +603,20 @@ def plan_decide(
         _enter_stage(plan, current, step_index=_step_index(plan), today=today)
     elif kind == DecisionKind.GRADUATE:
         if index + 1 < len(stages):
-            raise ValidationError({"kind": _("Graduation comes after the last stage; advance first.")})
+            raise ValidationError(
+                {"kind": _("Graduation comes after the last stage; advance first.")}
+            )
         plan.status = PlanStatus.COMPLETED
     elif kind == DecisionKind.STOP:
         plan.status = PlanStatus.STOPPED
     plan.save()
     return StageDecision.objects.create(
-        plan=plan, kind=kind, from_stage=current, to_stage=to_stage, decided_by=by, rationale=rationale.strip(),
+        plan=plan,
+        kind=kind,
+        from_stage=current,
+        to_stage=to_stage,
+        decided_by=by,
+        rationale=rationale.strip(),
         criteria_met=criteria_met or [],
     )
 
@@ -494,11 +645,17 @@ def plan_record_session(*, plan: Plan, day: date, outcome: str) -> Plan:
     if outcome not in SessionOutcome.values:
         raise ValidationError({"outcome": _("Unknown session outcome.")})
     plan = Plan.objects.select_for_update().select_related("current_stage").get(pk=plan.pk)
-    if plan.status != PlanStatus.ACTIVE or plan.current_stage is None or plan.stage_started_on is None:
+    if (
+        plan.status != PlanStatus.ACTIVE
+        or plan.current_stage is None
+        or plan.stage_started_on is None
+    ):
         return plan
     if day < plan.stage_started_on:
         return plan  # an outcome from before this stage does not move its steps
-    SessionLog.objects.update_or_create(plan=plan, day=day, defaults={"outcome": outcome, "step": plan.current_step})
+    SessionLog.objects.update_or_create(
+        plan=plan, day=day, defaults={"outcome": outcome, "step": plan.current_step}
+    )
     _replay(plan)
     plan.save(update_fields=["current_step", "step_completions", "step_failures", "updated_at"])
     return plan
@@ -507,8 +664,16 @@ def plan_record_session(*, plan: Plan, day: date, outcome: str) -> Plan:
 def _replay(plan: Plan) -> None:
     assert plan.current_stage is not None and plan.stage_started_on is not None
     steps = list(plan.current_stage.steps.order_by("order"))
-    outcomes = plan.session_logs.filter(day__gte=plan.stage_started_on, step__stage=plan.current_stage).order_by("day").values_list("outcome", flat=True)
-    state = engine.replay(outcomes, start_index=plan.stage_start_step, completions_needed=[s.completions_to_advance for s in steps])
+    outcomes = (
+        plan.session_logs.filter(day__gte=plan.stage_started_on, step__stage=plan.current_stage)
+        .order_by("day")
+        .values_list("outcome", flat=True)
+    )
+    state = engine.replay(
+        outcomes,
+        start_index=plan.stage_start_step,
+        completions_needed=[s.completions_to_advance for s in steps],
+    )
     plan.current_step = steps[state.index]
     plan.step_completions = state.completions
     plan.step_failures = state.failures
@@ -551,25 +716,51 @@ def prescription_for(plan: Plan | None, day: date) -> Prescription:
     if plan.status == PlanStatus.DRAFT:
         return Prescription(day, "none", _("Your plan is being prepared"))
     if plan.status == PlanStatus.PAUSED:
-        return Prescription(day, "paused", _("Plan paused"), [_("Your physio has paused the plan: no running until you hear from them.")])
+        return Prescription(
+            day,
+            "paused",
+            _("Plan paused"),
+            [_("Your physio has paused the plan: no running until you hear from them.")],
+        )
     if plan.status in {PlanStatus.COMPLETED, PlanStatus.STOPPED}:
         return Prescription(day, "finished", _("Plan finished"))
     stage, step = plan.current_stage, plan.current_step
     assert stage is not None and step is not None and plan.stage_started_on is not None
     if day < plan.stage_started_on:
-        return Prescription(day, "not_started", _("Starts %(day)s") % {"day": date_format(plan.stage_started_on, "j M")}, stage=stage)
+        return Prescription(
+            day,
+            "not_started",
+            _("Starts %(day)s") % {"day": date_format(plan.stage_started_on, "j M")},
+            stage=stage,
+        )
     kind = engine.day_kind(
-        day, stage_start=plan.stage_started_on, sessions_per_week=stage.session_days_per_week,
-        no_back_to_back=stage.no_back_to_back, rest_days=stage.rest_days_per_week,
-        has_strength=bool(stage.strength), has_cross_training=bool(stage.cross_training),
+        day,
+        stage_start=plan.stage_started_on,
+        sessions_per_week=stage.session_days_per_week,
+        no_back_to_back=stage.no_back_to_back,
+        rest_days=stage.rest_days_per_week,
+        has_strength=bool(stage.strength),
+        has_cross_training=bool(stage.cross_training),
     )
     result = Prescription(day, kind, str(KIND_TITLES[kind]), stage=stage)
     if kind == engine.SESSION:
-        last = plan.session_logs.filter(day__lt=day, day__gte=plan.stage_started_on).order_by("-day").first()
-        if last is not None and last.outcome == SessionOutcome.NEXT_DAY_PAIN and _is_first_session_day_after(plan, last.day, day):
+        last = (
+            plan.session_logs.filter(day__lt=day, day__gte=plan.stage_started_on)
+            .order_by("-day")
+            .first()
+        )
+        if (
+            last is not None
+            and last.outcome == SessionOutcome.NEXT_DAY_PAIN
+            and _is_first_session_day_after(plan, last.day, day)
+        ):
             result.kind = engine.REST
             result.title = str(_("Rest day (session skipped)"))
-            result.note = str(_("Pain lasted to the next day after the last session: skip this one; the same step comes next time."))
+            result.note = str(
+                _(
+                    "Pain lasted to the next day after the last session: skip this one; the same step comes next time."
+                )
+            )
             return result
         result.step = step
         result.title = step.label or step.describe()
@@ -581,7 +772,9 @@ def prescription_for(plan: Plan | None, day: date) -> Prescription:
         if stage.cadence_cue and step.is_running:
             result.details.append(stage.cadence_cue)
         if plan.step_failures:
-            result.note = str(_("Last time hurt: repeat this step, and stop if pain goes above 2/10."))
+            result.note = str(
+                _("Last time hurt: repeat this step, and stop if pain goes above 2/10.")
+            )
     elif kind == engine.STRENGTH:
         result.details = [stage.strength] + ([stage.balance] if stage.balance else [])
     elif kind == engine.CROSS_TRAINING:
@@ -594,9 +787,18 @@ def _is_first_session_day_after(plan: Plan, after: date, day: date) -> bool:
     assert stage is not None and plan.stage_started_on is not None
     cursor = after + timedelta(days=1)
     while cursor < day:
-        if engine.day_kind(cursor, stage_start=plan.stage_started_on, sessions_per_week=stage.session_days_per_week,
-                           no_back_to_back=stage.no_back_to_back, rest_days=stage.rest_days_per_week,
-                           has_strength=bool(stage.strength), has_cross_training=bool(stage.cross_training)) == engine.SESSION:
+        if (
+            engine.day_kind(
+                cursor,
+                stage_start=plan.stage_started_on,
+                sessions_per_week=stage.session_days_per_week,
+                no_back_to_back=stage.no_back_to_back,
+                rest_days=stage.rest_days_per_week,
+                has_strength=bool(stage.strength),
+                has_cross_training=bool(stage.cross_training),
+            )
+            == engine.SESSION
+        ):
             return False
         cursor += timedelta(days=1)
     return True
@@ -608,6 +810,8 @@ def week_of(plan: Plan, first_day: date) -> list[Prescription]:
 
 def open_plan_of(patient: Patient) -> Plan | None:
     return (
-        Plan.objects.filter(patient=patient).open()
-        .select_related("current_stage", "current_step", "content", "source_template").first()
+        Plan.objects.filter(patient=patient)
+        .open()
+        .select_related("current_stage", "current_step", "content", "source_template")
+        .first()
     )

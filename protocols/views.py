@@ -80,8 +80,12 @@ def _is_editable(template: ProtocolTemplate, request: AuthedRequest) -> bool:
     return template.is_editable
 
 
-def _template(request: AuthedRequest, template_id: UUID, *, write: bool = False) -> ProtocolTemplate:
-    template = get_visible_or_404(ProtocolTemplate.objects.select_related("clinic"), request, template_id)
+def _template(
+    request: AuthedRequest, template_id: UUID, *, write: bool = False
+) -> ProtocolTemplate:
+    template = get_visible_or_404(
+        ProtocolTemplate.objects.select_related("clinic"), request, template_id
+    )
     if write and template.is_shared:
         raise PermissionDenied
     return template
@@ -108,10 +112,16 @@ def template_list(request: AuthedRequest) -> HttpResponse:
         site = data["site"]
     else:
         site = ""
-    rows = list(templates.annotate(stage_count=Count("stages")).order_by("clinic_id", "name", "-version"))
+    rows = list(
+        templates.annotate(stage_count=Count("stages")).order_by("clinic_id", "name", "-version")
+    )
     if site:
         # JSON "contains" differs between SQLite and PostgreSQL: filter the (short) list here.
-        rows = [t for t in rows if (not t.eligible_sites or site in t.eligible_sites) and site not in t.excluded_sites]
+        rows = [
+            t
+            for t in rows
+            if (not t.eligible_sites or site in t.eligible_sites) and site not in t.excluded_sites
+        ]
     for template in rows:
         template.site_labels = [site_label(s) for s in template.eligible_sites]  # type: ignore[attr-defined]
     return render(request, "protocols/template_list.html", {"form": form, "templates": rows})
@@ -124,13 +134,17 @@ def template_create(request: AuthedRequest) -> HttpResponse:
     form = TemplateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            template = services.template_create(clinic=request.clinic, by=request.user, **form.cleaned_data)
+            template = services.template_create(
+                clinic=request.clinic, by=request.user, **form.cleaned_data
+            )
         except ValidationError as error:
             _form_errors(form, error)
         else:
             messages.success(request, _("Draft created: add its stages and steps."))
             return redirect("protocols:template_detail", template_id=template.public_id)
-    return render(request, "protocols/template_form.html", {"form": form}, status=400 if form.errors else 200)
+    return render(
+        request, "protocols/template_form.html", {"form": form}, status=400 if form.errors else 200
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -148,23 +162,38 @@ def template_edit(request: AuthedRequest, template_id: UUID) -> HttpResponse:
             messages.success(request, _("Saved."))
             return redirect("protocols:template_detail", template_id=template.public_id)
     elif not template.is_editable:
-        messages.error(request, _("A published or retired version is frozen: create a new version to edit it."))
+        messages.error(
+            request, _("A published or retired version is frozen: create a new version to edit it.")
+        )
         return redirect("protocols:template_detail", template_id=template.public_id)
-    return render(request, "protocols/template_form.html", {"form": form, "template": template}, status=400 if form.errors else 200)
+    return render(
+        request,
+        "protocols/template_form.html",
+        {"form": form, "template": template},
+        status=400 if form.errors else 200,
+    )
 
 
 @require_GET
 @clinical_staff_required
 def template_detail(request: AuthedRequest, template_id: UUID) -> HttpResponse:
     template = get_visible_or_404(
-        ProtocolTemplate.objects.select_related("clinic", "based_on").prefetch_related(*_content_prefetch()),
+        ProtocolTemplate.objects.select_related("clinic", "based_on").prefetch_related(
+            *_content_prefetch()
+        ),
         request,
         template_id,
     )
-    versions = ProtocolTemplate.objects.filter(family=template.family, is_plan_copy=False).order_by("-version").only(
-        "public_id", "version", "status"
+    versions = (
+        ProtocolTemplate.objects.filter(family=template.family, is_plan_copy=False)
+        .order_by("-version")
+        .only("public_id", "version", "status")
     )
-    return render(request, "protocols/template_detail.html", _editor_context(request, template) | {"versions": versions})
+    return render(
+        request,
+        "protocols/template_detail.html",
+        _editor_context(request, template) | {"versions": versions},
+    )
 
 
 def _editor_context(request: AuthedRequest, template: ProtocolTemplate) -> dict[str, Any]:
@@ -173,8 +202,18 @@ def _editor_context(request: AuthedRequest, template: ProtocolTemplate) -> dict[
         "editable": _is_editable(template, request),
         "site_labels": [site_label(s) for s in template.eligible_sites],
         "excluded_labels": [site_label(s) for s in template.excluded_sites],
-        "publish_problems": services.publish_problems(template) if template.is_editable and not template.is_plan_copy else [],
-        "stage_form": StageForm(initial={"session_days_per_week": 3, "rest_days_per_week": 1, "no_back_to_back": True, "duration_min_weeks": 1, "duration_max_weeks": 2}),
+        "publish_problems": services.publish_problems(template)
+        if template.is_editable and not template.is_plan_copy
+        else [],
+        "stage_form": StageForm(
+            initial={
+                "session_days_per_week": 3,
+                "rest_days_per_week": 1,
+                "no_back_to_back": True,
+                "duration_min_weeks": 1,
+                "duration_max_weeks": 2,
+            }
+        ),
     }
 
 
@@ -184,7 +223,12 @@ def _action(request: AuthedRequest, template_id: UUID, action: Any, done: str) -
         result = action(template)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-        response = render(request, "protocols/action_refused.html", {"template": template, "errors": error.messages}, status=409)
+        response = render(
+            request,
+            "protocols/action_refused.html",
+            {"template": template, "errors": error.messages},
+            status=409,
+        )
         return response
     messages.success(request, done)
     target = result if isinstance(result, ProtocolTemplate) else template
@@ -194,22 +238,36 @@ def _action(request: AuthedRequest, template_id: UUID, action: Any, done: str) -
 @require_POST
 @clinical_staff_required
 def template_publish(request: AuthedRequest, template_id: UUID) -> HttpResponse:
-    return _action(request, template_id, lambda t: services.template_publish(template=t, by=request.user),
-                   _("Published: this version is frozen and can be assigned."))
+    return _action(
+        request,
+        template_id,
+        lambda t: services.template_publish(template=t, by=request.user),
+        _("Published: this version is frozen and can be assigned."),
+    )
 
 
 @require_POST
 @clinical_staff_required
 def template_retire(request: AuthedRequest, template_id: UUID) -> HttpResponse:
-    return _action(request, template_id, lambda t: services.template_retire(template=t),
-                   _("Retired: it can no longer be assigned. Plans made from it are unchanged."))
+    return _action(
+        request,
+        template_id,
+        lambda t: services.template_retire(template=t),
+        _("Retired: it can no longer be assigned. Plans made from it are unchanged."),
+    )
 
 
 @require_POST
 @clinical_staff_required
 def template_new_version(request: AuthedRequest, template_id: UUID) -> HttpResponse:
-    return _action(request, template_id, lambda t: services.template_new_version(template=t, by=request.user),
-                   _("New draft version: edit it, then publish. Plans keep the version they were assigned from."))
+    return _action(
+        request,
+        template_id,
+        lambda t: services.template_new_version(template=t, by=request.user),
+        _(
+            "New draft version: edit it, then publish. Plans keep the version they were assigned from."
+        ),
+    )
 
 
 @require_POST
@@ -225,11 +283,19 @@ def template_clone(request: AuthedRequest, template_id: UUID) -> HttpResponse:
 # --- Stage, step and criterion editor (HTMX; plain POST works too) -------------------------------
 
 
-def _editor_response(request: AuthedRequest, template: ProtocolTemplate, status: int = 200) -> HttpResponse:
+def _editor_response(
+    request: AuthedRequest, template: ProtocolTemplate, status: int = 200
+) -> HttpResponse:
     """After a change: the stages partial for htmx, or back to the page."""
     if request.htmx:
-        template = ProtocolTemplate.objects.prefetch_related(*_content_prefetch()).select_related("clinic").get(pk=template.pk)
-        return render(request, "protocols/_stages.html", _editor_context(request, template), status=status)
+        template = (
+            ProtocolTemplate.objects.prefetch_related(*_content_prefetch())
+            .select_related("clinic")
+            .get(pk=template.pk)
+        )
+        return render(
+            request, "protocols/_stages.html", _editor_context(request, template), status=status
+        )
     return redirect(_editor_url(template))
 
 
@@ -239,25 +305,39 @@ def _editor_url(template: ProtocolTemplate) -> str:
     return reverse("protocols:template_detail", args=[template.public_id])
 
 
-def _refused(request: AuthedRequest, template: ProtocolTemplate, error: ValidationError) -> HttpResponse:
+def _refused(
+    request: AuthedRequest, template: ProtocolTemplate, error: ValidationError
+) -> HttpResponse:
     if request.htmx:
-        response = render(request, "protocols/_editor_error.html", {"errors": error.messages}, status=409)
+        response = render(
+            request, "protocols/_editor_error.html", {"errors": error.messages}, status=409
+        )
         return reswap(retarget(response, "#editor-messages"), "innerHTML")
     messages.error(request, " ".join(error.messages))
     return redirect(_editor_url(template))
 
 
-def _form_page(request: AuthedRequest, form: Form, template: ProtocolTemplate, partial: str, context: dict[str, Any]) -> HttpResponse:
+def _form_page(
+    request: AuthedRequest,
+    form: Form,
+    template: ProtocolTemplate,
+    partial: str,
+    context: dict[str, Any],
+) -> HttpResponse:
     """A form with errors: swapped in place for htmx, or a page of its own."""
     context = {"form": form, "template": template, **context}
     if request.htmx:
         response = render(request, partial, context, status=400)
         return reswap(retarget(response, f"#{context['form_id']}"), "outerHTML")
-    return render(request, "protocols/editor_form_page.html", {**context, "partial": partial}, status=400)
+    return render(
+        request, "protocols/editor_form_page.html", {**context, "partial": partial}, status=400
+    )
 
 
 def _stage(request: AuthedRequest, stage_id: UUID) -> Stage:
-    stage = get_visible_or_404(Stage.objects.select_related("template", "template__clinic"), request, stage_id, write=True)
+    stage = get_visible_or_404(
+        Stage.objects.select_related("template", "template__clinic"), request, stage_id, write=True
+    )
     if stage.template.is_shared:
         raise PermissionDenied
     return stage
@@ -276,7 +356,16 @@ def stage_add(request: AuthedRequest, template_id: UUID) -> HttpResponse:
         except ValidationError as error:
             _form_errors(form, error)
     if form.errors:
-        return _form_page(request, form, template, "protocols/_stage_form.html", {"form_id": "stage-form-new", "action": reverse("protocols:stage_add", args=[template.public_id])})
+        return _form_page(
+            request,
+            form,
+            template,
+            "protocols/_stage_form.html",
+            {
+                "form_id": "stage-form-new",
+                "action": reverse("protocols:stage_add", args=[template.public_id]),
+            },
+        )
     return _editor_response(request, template)
 
 
@@ -306,9 +395,18 @@ def stage_edit(request: AuthedRequest, stage_id: UUID) -> HttpResponse:
     action = reverse("protocols:stage_edit", args=[stage.public_id])
     if request.method == "GET":
         form = StageForm(initial={f: getattr(stage, f) for f in services.STAGE_FIELDS})
-        return render(request, "protocols/_stage_form.html" if request.htmx else "protocols/editor_form_page.html",
-                      {"form": form, "template": template, "form_id": form_id, "action": action, "stage": stage,
-                       "partial": "protocols/_stage_form.html"})
+        return render(
+            request,
+            "protocols/_stage_form.html" if request.htmx else "protocols/editor_form_page.html",
+            {
+                "form": form,
+                "template": template,
+                "form_id": form_id,
+                "action": action,
+                "stage": stage,
+                "partial": "protocols/_stage_form.html",
+            },
+        )
     form = StageForm(request.POST)
     if form.is_valid():
         try:
@@ -318,11 +416,19 @@ def stage_edit(request: AuthedRequest, stage_id: UUID) -> HttpResponse:
         except ValidationError as error:
             _form_errors(form, error)
     if form.errors:
-        return _form_page(request, form, template, "protocols/_stage_form.html", {"form_id": form_id, "action": action, "stage": stage})
+        return _form_page(
+            request,
+            form,
+            template,
+            "protocols/_stage_form.html",
+            {"form_id": form_id, "action": action, "stage": stage},
+        )
     return _editor_response(request, template)
 
 
-def _simple(request: AuthedRequest, obj: Any, template: ProtocolTemplate, action: Any) -> HttpResponse:
+def _simple(
+    request: AuthedRequest, obj: Any, template: ProtocolTemplate, action: Any
+) -> HttpResponse:
     try:
         action()
     except ValidationError as error:
@@ -341,7 +447,12 @@ def stage_delete(request: AuthedRequest, stage_id: UUID) -> HttpResponse:
 @clinical_staff_required
 def stage_move(request: AuthedRequest, stage_id: UUID) -> HttpResponse:
     stage = _stage(request, stage_id)
-    return _simple(request, stage, stage.template, lambda: services.stage_move(stage=stage, direction=request.POST.get("direction", "")))
+    return _simple(
+        request,
+        stage,
+        stage.template,
+        lambda: services.stage_move(stage=stage, direction=request.POST.get("direction", "")),
+    )
 
 
 @require_POST
@@ -357,13 +468,27 @@ def step_add(request: AuthedRequest, stage_id: UUID) -> HttpResponse:
         except ValidationError as error:
             _form_errors(form, error)
     if form.errors:
-        return _form_page(request, form, stage.template, "protocols/_step_form.html",
-                          {"form_id": f"step-form-{stage.public_id.hex}", "action": reverse("protocols:step_add", args=[stage.public_id]), "stage": stage})
+        return _form_page(
+            request,
+            form,
+            stage.template,
+            "protocols/_step_form.html",
+            {
+                "form_id": f"step-form-{stage.public_id.hex}",
+                "action": reverse("protocols:step_add", args=[stage.public_id]),
+                "stage": stage,
+            },
+        )
     return _editor_response(request, stage.template)
 
 
 def _step(request: AuthedRequest, step_id: UUID) -> SessionStep:
-    step = get_visible_or_404(SessionStep.objects.select_related("stage", "stage__template", "stage__template__clinic"), request, step_id, write=True)
+    step = get_visible_or_404(
+        SessionStep.objects.select_related("stage", "stage__template", "stage__template__clinic"),
+        request,
+        step_id,
+        write=True,
+    )
     if step.stage.template.is_shared:
         raise PermissionDenied
     return step
@@ -378,9 +503,19 @@ def step_edit(request: AuthedRequest, step_id: UUID) -> HttpResponse:
     action = reverse("protocols:step_edit", args=[step.public_id])
     if request.method == "GET":
         form = StepForm(initial={f: getattr(step, f) for f in services.STEP_FIELDS})
-        return render(request, "protocols/_step_form.html" if request.htmx else "protocols/editor_form_page.html",
-                      {"form": form, "template": template, "form_id": form_id, "action": action, "stage": step.stage,
-                       "partial": "protocols/_step_form.html", "editing": True})
+        return render(
+            request,
+            "protocols/_step_form.html" if request.htmx else "protocols/editor_form_page.html",
+            {
+                "form": form,
+                "template": template,
+                "form_id": form_id,
+                "action": action,
+                "stage": step.stage,
+                "partial": "protocols/_step_form.html",
+                "editing": True,
+            },
+        )
     form = StepForm(request.POST)
     if form.is_valid():
         try:
@@ -390,7 +525,13 @@ def step_edit(request: AuthedRequest, step_id: UUID) -> HttpResponse:
         except ValidationError as error:
             _form_errors(form, error)
     if form.errors:
-        return _form_page(request, form, template, "protocols/_step_form.html", {"form_id": form_id, "action": action, "stage": step.stage, "editing": True})
+        return _form_page(
+            request,
+            form,
+            template,
+            "protocols/_step_form.html",
+            {"form_id": form_id, "action": action, "stage": step.stage, "editing": True},
+        )
     return _editor_response(request, template)
 
 
@@ -405,7 +546,12 @@ def step_delete(request: AuthedRequest, step_id: UUID) -> HttpResponse:
 @clinical_staff_required
 def step_move(request: AuthedRequest, step_id: UUID) -> HttpResponse:
     step = _step(request, step_id)
-    return _simple(request, step, step.stage.template, lambda: services.step_move(step=step, direction=request.POST.get("direction", "")))
+    return _simple(
+        request,
+        step,
+        step.stage.template,
+        lambda: services.step_move(step=step, direction=request.POST.get("direction", "")),
+    )
 
 
 @require_POST
@@ -421,25 +567,46 @@ def criterion_add(request: AuthedRequest, stage_id: UUID) -> HttpResponse:
         except ValidationError as error:
             _form_errors(form, error)
     if form.errors:
-        return _form_page(request, form, stage.template, "protocols/_criterion_form.html",
-                          {"form_id": f"criterion-form-{stage.public_id.hex}", "action": reverse("protocols:criterion_add", args=[stage.public_id]), "stage": stage})
+        return _form_page(
+            request,
+            form,
+            stage.template,
+            "protocols/_criterion_form.html",
+            {
+                "form_id": f"criterion-form-{stage.public_id.hex}",
+                "action": reverse("protocols:criterion_add", args=[stage.public_id]),
+                "stage": stage,
+            },
+        )
     return _editor_response(request, stage.template)
 
 
 @require_POST
 @clinical_staff_required
 def criterion_delete(request: AuthedRequest, criterion_id: UUID) -> HttpResponse:
-    criterion = get_visible_or_404(EntryCriterion.objects.select_related("stage", "stage__template"), request, criterion_id, write=True)
+    criterion = get_visible_or_404(
+        EntryCriterion.objects.select_related("stage", "stage__template"),
+        request,
+        criterion_id,
+        write=True,
+    )
     if criterion.stage.template.is_shared:
         raise PermissionDenied
-    return _simple(request, criterion, criterion.stage.template, lambda: services.criterion_delete(criterion=criterion))
+    return _simple(
+        request,
+        criterion,
+        criterion.stage.template,
+        lambda: services.criterion_delete(criterion=criterion),
+    )
 
 
 # --- Assignment and plans ----------------------------------------------------------------------
 
 
 def _patient(request: AuthedRequest, patient_id: UUID) -> Patient:
-    return get_visible_or_404(Patient.objects.select_related("clinic"), request, patient_id, write=True)
+    return get_visible_or_404(
+        Patient.objects.select_related("clinic"), request, patient_id, write=True
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -452,8 +619,10 @@ def plan_assign(request: AuthedRequest, patient_id: UUID) -> HttpResponse:
         return redirect("protocols:plan_detail", plan_id=existing.public_id)
     injury = patient.current_injury
     templates = list(
-        ProtocolTemplate.objects.visible_to(request.membership).assignable()
-        .annotate(stage_count=Count("stages")).order_by("name")
+        ProtocolTemplate.objects.visible_to(request.membership)
+        .assignable()
+        .annotate(stage_count=Count("stages"))
+        .order_by("name")
     )
     options = sorted(
         ({"template": t, "reasons": misfit_reasons(t, injury)} for t in templates),
@@ -463,31 +632,61 @@ def plan_assign(request: AuthedRequest, patient_id: UUID) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            chosen = next((t for t in templates if t.public_id == form.cleaned_data["template"]), None)
+            chosen = next(
+                (t for t in templates if t.public_id == form.cleaned_data["template"]), None
+            )
             if chosen is None:
                 form.add_error("template", _("Choose one of the templates listed."))
             else:
                 try:
                     plan = services.plan_assign(
-                        patient=patient, template=chosen, start_date=form.cleaned_data["start_date"], by=request.user,
+                        patient=patient,
+                        template=chosen,
+                        start_date=form.cleaned_data["start_date"],
+                        by=request.user,
                         override_reason=form.cleaned_data["override_reason"],
                     )
                 except ValidationError as error:
                     _form_errors(form, error)
                 else:
-                    messages.success(request, _("Draft plan made from %(template)s: adjust it for this patient, then confirm.") % {"template": chosen})
+                    messages.success(
+                        request,
+                        _(
+                            "Draft plan made from %(template)s: adjust it for this patient, then confirm."
+                        )
+                        % {"template": chosen},
+                    )
                     return redirect("protocols:plan_detail", plan_id=plan.public_id)
         status = 400
     chosen_id = str(form.data.get("template", "")) if form.is_bound else ""
-    return render(request, "protocols/plan_assign.html",
-                  {"patient": patient, "injury": injury, "options": options, "form": form, "chosen_id": chosen_id}, status=status)
+    return render(
+        request,
+        "protocols/plan_assign.html",
+        {
+            "patient": patient,
+            "injury": injury,
+            "options": options,
+            "form": form,
+            "chosen_id": chosen_id,
+        },
+        status=status,
+    )
 
 
 def _plan(request: AuthedRequest, plan_id: UUID, *, write: bool = False) -> Plan:
     return get_visible_or_404(
-        Plan.objects.select_related("patient", "patient__clinic", "patient__assigned_physio", "content", "source_template",
-                                    "current_stage", "current_step"),
-        request, plan_id, write=write,
+        Plan.objects.select_related(
+            "patient",
+            "patient__clinic",
+            "patient__assigned_physio",
+            "content",
+            "source_template",
+            "current_stage",
+            "current_step",
+        ),
+        request,
+        plan_id,
+        write=write,
     )
 
 
@@ -495,13 +694,20 @@ def _plan(request: AuthedRequest, plan_id: UUID, *, write: bool = False) -> Plan
 @staff_required
 def plan_detail(request: AuthedRequest, plan_id: UUID) -> HttpResponse:
     plan = _plan(request, plan_id)
-    content = ProtocolTemplate.objects.prefetch_related(*_content_prefetch()).get(pk=plan.content_id)
+    content = ProtocolTemplate.objects.prefetch_related(*_content_prefetch()).get(
+        pk=plan.content_id
+    )
     plan.content = content
     membership = request.membership
     assert membership is not None
     stages = list(content.stages.all())
     today = timezone.localdate()
-    context: dict[str, Any] = {"plan": plan, "patient": plan.patient, "stages": stages, "clinical": membership.is_clinical}
+    context: dict[str, Any] = {
+        "plan": plan,
+        "patient": plan.patient,
+        "stages": stages,
+        "clinical": membership.is_clinical,
+    }
     if plan.status == PlanStatus.DRAFT:
         context.update(_editor_context(request, content))
         context["template"] = content
@@ -513,8 +719,14 @@ def plan_detail(request: AuthedRequest, plan_id: UUID) -> HttpResponse:
                 "today": services.prescription_for(plan, today),
                 "week": services.week_of(plan, today),
                 "next_stage": next_stage,
-                "decisions": plan.decisions.select_related("decided_by", "from_stage", "to_stage")[:50],
-                "decision_form": DecisionForm(criteria=list(next_stage.criteria.all()) if next_stage else []) if membership.is_clinical else None,
+                "decisions": plan.decisions.select_related("decided_by", "from_stage", "to_stage")[
+                    :50
+                ],
+                "decision_form": DecisionForm(
+                    criteria=list(next_stage.criteria.all()) if next_stage else []
+                )
+                if membership.is_clinical
+                else None,
             }
         )
     return render(request, "protocols/plan_detail.html", context)
@@ -535,8 +747,15 @@ def plan_confirm(request: AuthedRequest, plan_id: UUID) -> HttpResponse:
         services.plan_confirm(plan=plan, by=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-        return render(request, "protocols/plan_refused.html", {"plan": plan, "errors": error.messages}, status=409)
-    messages.success(request, _("Plan confirmed. The athlete sees today's session from the start date."))
+        return render(
+            request,
+            "protocols/plan_refused.html",
+            {"plan": plan, "errors": error.messages},
+            status=409,
+        )
+    messages.success(
+        request, _("Plan confirmed. The athlete sees today's session from the start date.")
+    )
     return redirect("protocols:plan_detail", plan_id=plan.public_id)
 
 
@@ -548,7 +767,12 @@ def plan_discard(request: AuthedRequest, plan_id: UUID) -> HttpResponse:
     try:
         services.plan_discard(plan=plan)
     except ValidationError as error:
-        return render(request, "protocols/plan_refused.html", {"plan": plan, "errors": error.messages}, status=409)
+        return render(
+            request,
+            "protocols/plan_refused.html",
+            {"plan": plan, "errors": error.messages},
+            status=409,
+        )
     messages.success(request, _("Draft plan discarded."))
     return redirect("patients:detail", patient_id=patient.public_id)
 
@@ -559,11 +783,16 @@ def plan_decide(request: AuthedRequest, plan_id: UUID) -> HttpResponse:
     plan = _plan(request, plan_id, write=True)
     stages = list(plan.content.stages.prefetch_related("criteria").order_by("order"))
     next_stage = _next_stage(plan, stages)
-    form = DecisionForm(request.POST, criteria=list(next_stage.criteria.all()) if next_stage else [])
+    form = DecisionForm(
+        request.POST, criteria=list(next_stage.criteria.all()) if next_stage else []
+    )
     if form.is_valid():
         try:
             services.plan_decide(
-                plan=plan, kind=form.cleaned_data["kind"], by=request.user, rationale=form.cleaned_data["rationale"],
+                plan=plan,
+                kind=form.cleaned_data["kind"],
+                by=request.user,
+                rationale=form.cleaned_data["rationale"],
                 criteria_met=form.checklist() if form.cleaned_data["kind"] == "advance" else [],
             )
         except ValidationError as error:
@@ -571,13 +800,23 @@ def plan_decide(request: AuthedRequest, plan_id: UUID) -> HttpResponse:
         else:
             messages.success(request, _("Decision recorded."))
             return redirect("protocols:plan_detail", plan_id=plan.public_id)
-    messages.error(request, _("The decision was not recorded: %(errors)s") % {
-        "errors": "; ".join(str(e) for errors in form.errors.values() for e in errors)})
-    return render(request, "protocols/plan_refused.html", {"plan": plan, "errors": [str(e) for errs in form.errors.values() for e in errs]}, status=400)
+    messages.error(
+        request,
+        _("The decision was not recorded: %(errors)s")
+        % {"errors": "; ".join(str(e) for errors in form.errors.values() for e in errors)},
+    )
+    return render(
+        request,
+        "protocols/plan_refused.html",
+        {"plan": plan, "errors": [str(e) for errs in form.errors.values() for e in errs]},
+        status=400,
+    )
 
 
 def _written_plan_context(plan: Plan) -> dict[str, Any]:
-    content = ProtocolTemplate.objects.prefetch_related(*_content_prefetch()).get(pk=plan.content_id)
+    content = ProtocolTemplate.objects.prefetch_related(*_content_prefetch()).get(
+        pk=plan.content_id
+    )
     today = timezone.localdate()
     monday = today - timedelta(days=today.weekday())
     return {
@@ -586,7 +825,10 @@ def _written_plan_context(plan: Plan) -> dict[str, Any]:
         "stages": list(content.stages.all()),
         "this_week": services.week_of(plan, monday),
         "next_week": services.week_of(plan, monday + timedelta(days=7)),
-        "care_team": [plan.patient.assigned_physio, *[m.user for m in plan.patient.care_team.select_related("user")]],
+        "care_team": [
+            plan.patient.assigned_physio,
+            *[m.user for m in plan.patient.care_team.select_related("user")],
+        ],
         "clinic": plan.patient.clinic,
     }
 
@@ -605,12 +847,22 @@ def my_plan(request: AuthedRequest) -> HttpResponse:
     plan = (
         Plan.objects.visible_to(request.membership)
         .exclude(status=PlanStatus.DRAFT)
-        .select_related("patient", "patient__clinic", "patient__assigned_physio", "current_stage", "current_step", "content")
-        .order_by("-created_at").first()
+        .select_related(
+            "patient",
+            "patient__clinic",
+            "patient__assigned_physio",
+            "current_stage",
+            "current_step",
+            "content",
+        )
+        .order_by("-created_at")
+        .first()
     )
     if plan is None:
         return render(request, "protocols/no_plan.html", status=200)
-    return render(request, "protocols/plan_print.html", _written_plan_context(plan) | {"athlete_view": True})
+    return render(
+        request, "protocols/plan_print.html", _written_plan_context(plan) | {"athlete_view": True}
+    )
 
 
 @require_GET
@@ -619,13 +871,27 @@ def patient_plan_section(request: AuthedRequest, patient_id: UUID) -> HttpRespon
     """The plan section of the patient page (loaded in place by htmx)."""
     patient = get_visible_or_404(Patient.objects.all(), request, patient_id)
     plan = services.open_plan_of(patient)
-    past = Plan.objects.filter(patient=patient).exclude(status__in=["draft", "active", "paused"]).select_related("content")[:5]
-    context: dict[str, Any] = {"patient": patient, "plan": plan, "past": past,
-                               "clinical": request.membership is not None and request.membership.is_clinical}
+    past = (
+        Plan.objects.filter(patient=patient)
+        .exclude(status__in=["draft", "active", "paused"])
+        .select_related("content")[:5]
+    )
+    context: dict[str, Any] = {
+        "patient": patient,
+        "plan": plan,
+        "past": past,
+        "clinical": request.membership is not None and request.membership.is_clinical,
+    }
     if plan is not None and plan.status != PlanStatus.DRAFT:
         stages = list(plan.content.stages.prefetch_related("criteria").order_by("order"))
-        context.update({"today": services.prescription_for(plan, timezone.localdate()), "next_stage": _next_stage(plan, stages),
-                        "stage_count": len(stages),
-                        "stage_number": next((i + 1 for i, s in enumerate(stages) if s.pk == plan.current_stage_id), None)})
+        context.update(
+            {
+                "today": services.prescription_for(plan, timezone.localdate()),
+                "next_stage": _next_stage(plan, stages),
+                "stage_count": len(stages),
+                "stage_number": next(
+                    (i + 1 for i, s in enumerate(stages) if s.pk == plan.current_stage_id), None
+                ),
+            }
+        )
     return render(request, "protocols/_patient_plan_section.html", context)
-

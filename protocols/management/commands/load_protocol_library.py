@@ -10,7 +10,9 @@ from protocols.library import load_library
 
 
 class Command(BaseCommand):
-    help = "Creates the shared, read-only protocol templates of the clinical reference (idempotent)."
+    help = (
+        "Creates the shared, read-only protocol templates of the clinical reference (idempotent)."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
         created = load_library()

@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from django.utils import timezone
+
+from protocols import services
+from protocols.models import Plan, ProtocolTemplate
+from rtr.accounts.models import Clinic, User
+
+
+def library(code: str = "low_risk_tibia_mt") -> ProtocolTemplate:
+    return ProtocolTemplate.objects.get(clinic__isnull=True, code=code, is_plan_copy=False)
+
+
+def make_template(
+    *,
+    clinic: Clinic,
+    by: User,
+    stages: int = 2,
+    steps: int = 2,
+    publish: bool = True,
+    **overrides: Any,
+) -> ProtocolTemplate:
+    data: dict[str, Any] = {
+        "name": "Clinic protocol",
+        "duration_min_weeks": 4,
+        "duration_max_weeks": 8,
+    }
+    data.update(overrides)
+    template = services.template_create(clinic=clinic, by=by, **data)
+    for s in range(1, stages + 1):
+        stage = services.stage_add(
+            template=template,
+            name=f"Stage {s}",
+            duration_min_weeks=1,
+            duration_max_weeks=2,
+            session_days_per_week=3,
+            no_back_to_back=True,
+            rest_days_per_week=1,
+            strength="Calf raises",
+            cross_training="Bike",
+        )
+        services.criterion_add(stage=stage, text=f"Criterion {s}", kind="yes_no")
+        for i in range(1, steps + 1):
+            services.step_add(
+                stage=stage,
+                kind="walk_run",
+                walk_minutes=2,
+                run_minutes=i,
+                repetitions=5,
+                completions_to_advance=2,
+            )
+    if publish:
+        template = services.template_publish(template=template, by=by)
+    return template
+
+
+def active_plan(
+    *,
+    patient,
+    template: ProtocolTemplate,
+    by: User,
+    start: date | None = None,
+    override_reason: str = "",
+) -> Plan:
+    start = start or timezone.localdate() - timedelta(days=7)
+    earliest = timezone.localdate() - timedelta(days=14)
+    plan = services.plan_assign(
+        patient=patient,
+        template=template,
+        start_date=max(start, earliest),
+        by=by,
+        override_reason=override_reason,
+    )
+    if start < earliest:  # history for tests: older than the assignment form allows
+        Plan.objects.filter(pk=plan.pk).update(start_date=start)
+        plan.refresh_from_db()
+    return services.plan_confirm(plan=plan, by=by)
