@@ -7,3 +7,15 @@ from django.utils.translation import gettext_lazy as _
 class CheckinsConfig(AppConfig):
     name = "checkins"
     verbose_name = _("Check-ins, warning signs and notifications")
+
+    def ready(self) -> None:
+        from patients.sections import register_section
+        from rtr.accounts.demo import register_demo_loader
+        from rtr.athlete import register_panel
+
+        from .demo import demo_checkins_load
+        from .panels import checkin_panel
+
+        register_section("checkins", url_name="checkins:patient_section")
+        register_panel(checkin_panel, order=20)
+        register_demo_loader(demo_checkins_load, order=30)

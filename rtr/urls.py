@@ -24,6 +24,7 @@ urlpatterns = [
     ),
     path("patients/", include("patients.urls")),
     path("", include("protocols.urls")),
+    path("", include("checkins.urls")),
     path("invite/<str:token>/", patient_views.invitation_accept, name="invitation_accept"),
     path("health/", views.health, name="health"),
     path("system/", views.system_status, name="system_status"),

@@ -51,9 +51,14 @@ def staff_home(request: AuthedRequest) -> HttpResponse:
 @require_GET
 @athlete_required
 def athlete_home(request: AuthedRequest) -> HttpResponse:
+    return render(request, "rtr/athlete_home.html", athlete_home_context(request))
+
+
+def athlete_home_context(request: AuthedRequest) -> dict[str, object]:
+    """The athlete's home: the panels other apps provide (today's session, the check-in)."""
     from rtr.athlete import panels_for
 
-    return render(request, "rtr/athlete_home.html", {"panels": panels_for(request)})
+    return {"panels": panels_for(request)}
 
 
 @require_POST

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",
     # Third party
     "allauth",
     "allauth.account",
@@ -194,6 +195,8 @@ AXES_LOCKOUT_CALLABLE = "rtr.accounts.lockout.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 
+# How long a sign-in link (reminders, "send a sign-in link") stays valid.
+RTR_SIGN_IN_LINK_HOURS = env.int("RTR_SIGN_IN_LINK_HOURS", default=36)
 # How long an athlete's e-mailed invitation link stays valid.
 RTR_INVITATION_HOURS = env.int("RTR_INVITATION_HOURS", default=72)
 
@@ -266,6 +269,9 @@ if _email["EMAIL_BACKEND"].endswith("smtp.EmailBackend"):
 MAILERS = {"default": {"BACKEND": _email["EMAIL_BACKEND"], "OPTIONS": _email_options}}
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="RTR <no-reply@rtr.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Widgets render from the project's templates too (the check-in's sliders and segmented buttons).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -1,0 +1,29 @@
+"""The athlete's check-in panel on the home page (below today's session)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rtr.athlete import Panel
+
+from . import services
+from .models import CheckIn
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+
+def checkin_panel(request: HttpRequest) -> Panel | None:
+    from .views import checkin_form_for, my_patient
+
+    patient = my_patient(request)  # type: ignore[arg-type]
+    if patient is None:
+        return None
+    today = services.local_today(patient)
+    existing = CheckIn.objects.filter(patient=patient, date=today).first()
+    yesterday_missing = not CheckIn.objects.filter(patient=patient, date=today.fromordinal(today.toordinal() - 1)).exists()
+    form = getattr(request, "checkin_form", None) or checkin_form_for(patient)
+    return Panel("checkins/_checkin_panel.html", {
+        "form": form, "existing": existing, "today": today, "yesterday_missing": yesterday_missing,
+        "yesterday": today.fromordinal(today.toordinal() - 1),
+    })

@@ -1,0 +1,94 @@
+"""Reads over check-ins for the care team and the athlete: the log, adherence and chart data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from patients.models import Patient
+from protocols.models import Plan
+
+from . import logic
+from .models import CheckIn, SessionDone
+
+SWELLING_LEVEL = {"none": 0, "mild": 1, "moderate": 2, "severe": 3}
+
+
+def checkins_between(patient: Patient, first: date, last: date) -> list[CheckIn]:
+    return list(CheckIn.objects.filter(patient=patient, date__gte=first, date__lte=last).order_by("date"))
+
+
+@dataclass(frozen=True)
+class Adherence:
+    days: int
+    expected: int
+    done: int
+    sessions_prescribed: int
+    sessions_as_prescribed: int
+
+    @property
+    def checkin_pct(self) -> int | None:
+        return round(100 * self.done / self.expected) if self.expected else None
+
+    @property
+    def session_pct(self) -> int | None:
+        return round(100 * self.sessions_as_prescribed / self.sessions_prescribed) if self.sessions_prescribed else None
+
+
+def adherence(checkins: list[CheckIn], *, today: date, days: int, since: date | None) -> Adherence:
+    """Check-ins done against expected over the last `days` days (from `since`, e.g. the plan start)."""
+    first = today - timedelta(days=days - 1)
+    if since is not None:
+        first = max(first, since)
+    window = [c for c in checkins if first <= c.date <= today]
+    expected = max((today - first).days + 1, 0)
+    prescribed = [c for c in window if c.prescribed_kind == "session"]
+    return Adherence(
+        days=days,
+        expected=expected,
+        done=len(window),
+        sessions_prescribed=len(prescribed),
+        sessions_as_prescribed=sum(1 for c in prescribed if c.session_done == SessionDone.AS_PRESCRIBED),
+    )
+
+
+def plan_start(patient: Patient) -> date | None:
+    plan = Plan.objects.filter(patient=patient).exclude(status="draft").order_by("-created_at").only("start_date").first()
+    return plan.start_date if plan else None
+
+
+def chart_data(checkins: list[CheckIn], *, first: date, last: date, clinical: bool) -> dict[str, Any]:
+    """Series for the charts, one point per day (None where there was no check-in)."""
+    by_day = {c.date: c for c in checkins}
+    days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+
+    def series(attr: str) -> list[Any]:
+        return [_number(getattr(by_day[d], attr)) if d in by_day else None for d in days]
+
+    data: dict[str, Any] = {
+        "labels": [d.isoformat() for d in days],
+        "run_minutes": series("run_minutes"),
+        "prescribed_run_minutes": series("prescribed_run_minutes"),
+    }
+    if clinical:
+        data.update(
+            {
+                "pain_during": series("pain_during"),
+                "pain_after": series("pain_after"),
+                "pain_next_morning": series("pain_next_morning"),
+                "sleep_hours": series("sleep_hours"),
+                "swelling": [SWELLING_LEVEL[by_day[d].swelling] if d in by_day else None for d in days],
+                "tenderness": [{"none": 0, "same": 1, "new": 2}[by_day[d].focal_tenderness] if d in by_day else None for d in days],
+                "red_flag_days": [d.isoformat() for d in days if d in by_day and logic.red_flags(by_day[d])],
+            }
+        )
+    return data
+
+
+def _number(value: Any) -> Any:
+    return float(value) if value is not None and not isinstance(value, int | bool) else value
+
+
+def log_rows(checkins: list[CheckIn]) -> list[dict[str, Any]]:
+    return [{"checkin": c, "red_flags": logic.red_flags(c), "over_limit": logic.run_pain_over_limit(c)} for c in reversed(checkins)]

@@ -1,0 +1,236 @@
+"""The athlete's check-in and history, sign-in by link, and the care team's check-in log."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from patients.models import Patient, Sex
+from protocols import services as protocol_services
+from protocols.models import Plan
+from rtr.accounts.tenancy import (
+    athlete_required,
+    clinical_staff_required,
+    get_visible_or_404,
+    staff_required,
+)
+
+from . import logic, selectors, services
+from .forms import CheckInForm, initial_from
+from .models import CheckIn
+
+if TYPE_CHECKING:
+    from rtr.http import AuthedRequest
+
+LOG_DAYS = 180
+SECTION_DAYS = 28
+
+
+def my_patient(request: AuthedRequest) -> Patient | None:
+    """The athlete's own record: from the session, never from the URL."""
+    return Patient.objects.visible_to(request.membership).select_related("clinic").first()
+
+
+def checkin_form_for(patient: Patient, data: Any = None) -> CheckInForm:
+    today = services.local_today(patient)
+    existing = CheckIn.objects.filter(patient=patient, date=today).first()
+    return CheckInForm(data, initial=initial_from(existing, today), show_menstrual=patient.sex == Sex.FEMALE)
+
+
+@require_POST
+@athlete_required
+def checkin_submit(request: AuthedRequest) -> HttpResponse:
+    patient = my_patient(request)
+    if patient is None:
+        return render(request, "checkins/no_record.html", status=409)
+    form = checkin_form_for(patient, request.POST)
+    if form.is_valid():
+        try:
+            checkin, created = services.checkin_submit(
+                patient=patient, by=request.user, day=form.cleaned_data["date"], data=form.checkin_data()
+            )
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                for name, errors in error.error_dict.items():
+                    form.add_error(name if name in form.fields else None, errors)
+            else:
+                form.add_error(None, error)
+        else:
+            messages.success(request, _("Check-in saved.") if created else _("Check-in updated."))
+            return redirect("checkins:done", checkin_id=checkin.public_id)
+    from rtr.views import athlete_home_context
+
+    request.checkin_form = form  # type: ignore[attr-defined]  # the panel shows the errors
+    return render(request, "rtr/athlete_home.html", athlete_home_context(request), status=400)
+
+
+@require_GET
+@athlete_required
+def checkin_done(request: AuthedRequest, checkin_id: UUID) -> HttpResponse:
+    checkin = get_visible_or_404(CheckIn.objects.select_related("patient", "patient__assigned_physio", "plan"), request, checkin_id)
+    plan = checkin.plan
+    upcoming = None
+    if plan is not None:
+        plan = Plan.objects.select_related("current_stage", "current_step").get(pk=plan.pk)
+        for offset in range(1, 8):
+            rx = protocol_services.prescription_for(plan, checkin.date + timedelta(days=offset))
+            if rx.is_session or rx.kind in {"paused", "finished", "not_started"}:
+                upcoming = rx
+                break
+    return render(request, "checkins/checkin_done.html", {
+        "checkin": checkin,
+        "red_flags": logic.red_flags(checkin),
+        "over_limit": logic.run_pain_over_limit(checkin),
+        "upcoming": upcoming,
+        "physio": checkin.patient.assigned_physio,
+    })
+
+
+@require_GET
+@athlete_required
+def athlete_history(request: AuthedRequest) -> HttpResponse:
+    patient = my_patient(request)
+    if patient is None:
+        return render(request, "checkins/no_record.html", status=200)
+    today = services.local_today(patient)
+    first = today - timedelta(days=41)
+    checkins = selectors.checkins_between(patient, first, today)
+    return render(request, "checkins/athlete_history.html", {
+        "patient": patient,
+        "rows": selectors.log_rows(checkins),
+        "chart": selectors.chart_data(checkins, first=first, last=today, clinical=True),
+    })
+
+
+@never_cache
+@login_not_required
+@require_GET
+def link_sign_in(request: AuthedRequest, token: str) -> HttpResponse:
+    """Public: an athlete's signed link signs them in for the check-in."""
+    try:
+        link = services.signin_link_resolve(token)
+    except services.LinkError as error:
+        return render(request, "checkins/link_invalid.html", {"reason": error.message}, status=error.status)
+    if request.user.is_authenticated and request.user.pk != link.user_id:
+        return render(request, "checkins/link_invalid.html", {
+            "reason": _("This link is for another account. Sign out first, then open it again."),
+            "signed_in": True,
+        }, status=409)
+    if not request.user.is_authenticated:
+        login(request, link.user, backend="django.contrib.auth.backends.ModelBackend")
+    services.signin_link_used(link)
+    return redirect("athlete_home")
+
+
+# --- Care team ------------------------------------------------------------------------------
+
+
+@require_GET
+@staff_required
+def patient_checkins_section(request: AuthedRequest, patient_id: UUID) -> HttpResponse:
+    patient = get_visible_or_404(Patient.objects.select_related("clinic"), request, patient_id)
+    clinical = request.membership is not None and request.membership.is_clinical
+    today = services.local_today(patient)
+    first = today - timedelta(days=SECTION_DAYS - 1)
+    checkins = selectors.checkins_between(patient, first, today)
+    since = selectors.plan_start(patient)
+    context: dict[str, Any] = {
+        "patient": patient,
+        "clinical": clinical,
+        "week": selectors.adherence(checkins, today=today, days=7, since=since),
+        "month": selectors.adherence(checkins, today=today, days=28, since=since),
+        "chart": selectors.chart_data(checkins, first=first, last=today, clinical=clinical),
+    }
+    if clinical:
+        context["rows"] = selectors.log_rows(checkins)[:7]
+    return render(request, "checkins/_patient_section.html", context)
+
+
+@require_GET
+@clinical_staff_required
+def patient_checkin_log(request: AuthedRequest, patient_id: UUID) -> HttpResponse:
+    patient = get_visible_or_404(Patient.objects.select_related("clinic"), request, patient_id)
+    today = services.local_today(patient)
+    first = today - timedelta(days=LOG_DAYS - 1)
+    checkins = selectors.checkins_between(patient, first, today)
+    since = selectors.plan_start(patient)
+    return render(request, "checkins/checkin_log.html", {
+        "patient": patient,
+        "rows": selectors.log_rows(checkins),
+        "chart": selectors.chart_data(checkins, first=first, last=today, clinical=True),
+        "week": selectors.adherence(checkins, today=today, days=7, since=since),
+        "month": selectors.adherence(checkins, today=today, days=28, since=since),
+        "days": LOG_DAYS,
+    })
+
+
+CSV_FIELDS = ["date", "is_late", *services.CHECKIN_FIELDS, "prescribed_kind", "prescribed_label", "prescribed_run_minutes",
+              "submitted_at", "edited_at"]
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+@require_GET
+@clinical_staff_required
+def patient_checkins_csv(request: AuthedRequest, patient_id: UUID) -> StreamingHttpResponse:
+    """All of a patient's check-ins, one row per day, streamed."""
+    patient = get_visible_or_404(Patient.objects.all(), request, patient_id)
+    writer = csv.writer(_Echo())
+
+    def rows() -> Iterator[str]:
+        yield writer.writerow(CSV_FIELDS)
+        for checkin in CheckIn.objects.filter(patient=patient).order_by("date").iterator(chunk_size=500):
+            yield writer.writerow([_csv_value(getattr(checkin, field)) for field in CSV_FIELDS])
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="checkins-{patient.public_id}.csv"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _csv_value(value: Any) -> Any:
+    if isinstance(value, str) and value[:1] in {"=", "+", "-", "@"}:
+        return "'" + value  # never let a spreadsheet run a formula typed into a note
+    return "" if value is None else value
+
+
+@require_POST
+@clinical_staff_required
+def send_sign_in_link(request: AuthedRequest, patient_id: UUID) -> HttpResponse:
+    patient = get_visible_or_404(Patient.objects.select_related("user", "clinic"), request, patient_id, write=True)
+    if patient.user is None:
+        messages.error(request, _("The athlete has no account yet: send the invitation first."))
+        return redirect("patients:detail", patient_id=patient.public_id)
+    try:
+        services.signin_link_email(patient=patient)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("patients:detail", patient_id=patient.public_id)
+    messages.success(request, _("A sign-in link was e-mailed to %(email)s.") % {"email": patient.user.email})
+    return redirect("patients:detail", patient_id=patient.public_id)
+
+
+@require_POST
+@clinical_staff_required
+def revoke_sign_in_links(request: AuthedRequest, patient_id: UUID) -> HttpResponse:
+    patient = get_visible_or_404(Patient.objects.select_related("user"), request, patient_id, write=True)
+    count = services.signin_links_revoke(user=patient.user) if patient.user else 0
+    messages.success(request, _("%(n)s sign-in link(s) cancelled.") % {"n": count})
+    return redirect("patients:detail", patient_id=patient.public_id)
+

@@ -1,0 +1,42 @@
+// Builds the check-in charts from data the page carries in <script type="application/json">.
+// Loaded as a file: the Content-Security-Policy allows no inline script.
+"use strict";
+(function () {
+  const COLOURS = { during: "#d63384", after: "#fd7e14", morning: "#6f42c1", run: "#0d6efd", prescribed: "#198754", swelling: "#dc3545", tender: "#6c757d", sleep: "#0dcaf0" };
+
+  function line(label, data, colour, extra) {
+    return Object.assign({ type: "line", label, data, borderColor: colour, backgroundColor: colour, spanGaps: true, tension: 0.2, pointRadius: 2 }, extra || {});
+  }
+  function bar(label, data, colour) {
+    return { type: "bar", label, data, backgroundColor: colour };
+  }
+  function short(labels) {
+    return labels.map((d) => d.slice(5));
+  }
+
+  const builders = {
+    pain: (d) => ({ datasets: [line("During", d.pain_during, COLOURS.during), line("After", d.pain_after, COLOURS.after), line("Next morning", d.pain_next_morning, COLOURS.morning)], max: 10 }),
+    load: (d) => ({ datasets: [bar("Run minutes", d.run_minutes, COLOURS.run), line("Prescribed", d.prescribed_run_minutes, COLOURS.prescribed, { stepped: true })] }),
+    signs: (d) => ({ datasets: [bar("Swelling", d.swelling, COLOURS.swelling), bar("Tenderness", d.tenderness, COLOURS.tender)], max: 3 }),
+    sleep: (d) => ({ datasets: [bar("Sleep (h)", d.sleep_hours, COLOURS.sleep), line("7 h", d.labels.map(() => 7), COLOURS.tender, { pointRadius: 0, borderDash: [4, 4] })] }),
+  };
+
+  function render(canvas) {
+    if (!window.Chart || canvas.dataset.rendered) { return; }
+    const source = document.getElementById(canvas.dataset.source);
+    if (!source) { return; }
+    const data = JSON.parse(source.textContent);
+    const spec = builders[canvas.dataset.chart](data);
+    const scales = { x: { ticks: { maxTicksLimit: 8 } }, y: { beginAtZero: true } };
+    if (spec.max) { scales.y.max = spec.max; }
+    new window.Chart(canvas, { data: { labels: short(data.labels), datasets: spec.datasets }, options: { responsive: true, maintainAspectRatio: false, animation: false, scales, plugins: { legend: { position: "bottom" } } } });
+    canvas.dataset.rendered = "1";
+  }
+
+  function renderAll(root) {
+    (root || document).querySelectorAll("canvas[data-chart]").forEach(render);
+  }
+  document.addEventListener("DOMContentLoaded", () => renderAll(document));
+  // Sections loaded in place by htmx (the patient page) draw their charts once they arrive.
+  document.addEventListener("htmx:afterSettle", (event) => renderAll(event.detail.elt));
+})();
