@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.utils import timezone
 
@@ -20,12 +21,16 @@ from .models import CheckIn
 
 DAYS = 28
 # last name -> the warning signs written into the last few days of their history
-WARNINGS: dict[str, dict[int, dict[str, object]]] = {
+WARNINGS: dict[str, dict[int, dict[str, Any]]] = {
     "Runner": {2: {"pain_during": 4, "pain_after": 3}},  # run pain over the limit
     "Miles": {1: {"focal_tenderness": "new"}},  # new focal tenderness
     "Byrne": {1: {"night_pain": True, "pain_rest": 3}},  # night pain
     "Okoro": {0: {"groin_pain": True}},  # groin pain, femoral neck history
-    "Novak": {3: {"swelling": "mild"}, 2: {"swelling": "mild"}, 1: {"swelling": "moderate"}},  # persistent swelling
+    "Novak": {
+        3: {"swelling": "mild"},
+        2: {"swelling": "mild"},
+        1: {"swelling": "moderate"},
+    },  # persistent swelling
 }
 GAPS = {"Brown": {0, 1, 2, 3}}  # missed check-ins
 
@@ -34,7 +39,8 @@ def demo_checkins_load() -> int:
     created = 0
     today = timezone.localdate()
     plans = Plan.objects.filter(patient__clinic__name=DEMO_CLINIC, status="active").select_related(
-        "patient", "current_stage", "current_step")
+        "patient", "current_stage", "current_step"
+    )
     for plan in plans:
         patient = plan.patient
         if CheckIn.objects.filter(patient=patient).exists():
@@ -47,25 +53,45 @@ def demo_checkins_load() -> int:
                 continue
             rx = protocol_services.prescription_for(plan, day)
             session = rx.is_session
-            run = int(rx.step.run_total_minutes) if session and rx.step and rx.step.is_running else 0
-            values = {
-                "pain_rest": 0, "pain_next_morning": rng.choice([0, 0, 0, 1]),
+            run = (
+                int(rx.step.run_total_minutes) if session and rx.step and rx.step.is_running else 0
+            )
+            values: dict[str, Any] = {
+                "pain_rest": 0,
+                "pain_next_morning": rng.choice([0, 0, 0, 1]),
                 "pain_during": rng.choice([0, 0, 1, 1, 2]) if session else None,
                 "pain_after": rng.choice([0, 0, 1]) if session else None,
-                "session_done": ("as_prescribed" if rng.random() > 0.15 else "modified") if session else "rest_day",
-                "run_minutes": run, "walk_minutes": int(rx.step.walk_minutes * rx.step.repetitions) if session and rx.step else 0,
+                "session_done": ("as_prescribed" if rng.random() > 0.15 else "modified")
+                if session
+                else "rest_day",
+                "run_minutes": run,
+                "walk_minutes": int(rx.step.walk_minutes * rx.step.repetitions)
+                if session and rx.step
+                else 0,
                 "cross_training_minutes": 30 if rx.kind == "cross_training" else 0,
-                "strength_done": rx.kind == "strength", "session_rpe": rng.choice([3, 4, 4, 5]) if session else None,
-                "sleep_hours": Decimal(str(rng.choice([6.5, 7, 7.5, 8, 8, 8.5]))), "sleep_quality": rng.choice([3, 3, 4, 4, 5]),
-                "fatigue": rng.choice([2, 3, 3, 4, 5]), "stress": rng.choice([2, 3, 4]), "confidence": rng.choice([6, 7, 7, 8]),
-                "fuelling_adequate": rng.random() > 0.1, "calcium_vitd_taken": rng.random() > 0.3,
+                "strength_done": rx.kind == "strength",
+                "session_rpe": rng.choice([3, 4, 4, 5]) if session else None,
+                "sleep_hours": Decimal(str(rng.choice([6.5, 7, 7.5, 8, 8, 8.5]))),
+                "sleep_quality": rng.choice([3, 3, 4, 4, 5]),
+                "fatigue": rng.choice([2, 3, 3, 4, 5]),
+                "stress": rng.choice([2, 3, 4]),
+                "confidence": rng.choice([6, 7, 7, 8]),
+                "fuelling_adequate": rng.random() > 0.1,
+                "calcium_vitd_taken": rng.random() > 0.3,
             }
             values.update(WARNINGS.get(patient.last_name, {}).get(back, {}))
-            rows.append(CheckIn(
-                patient=patient, plan=plan, date=day, submitted_by=patient.user, prescribed_kind=rx.kind,
-                prescribed_label=rx.title[:160], prescribed_run_minutes=rx.step.run_total_minutes if rx.step else None,
-                **values,
-            ))
+            rows.append(
+                CheckIn(
+                    patient=patient,
+                    plan=plan,
+                    date=day,
+                    submitted_by=patient.user,
+                    prescribed_kind=rx.kind,
+                    prescribed_label=rx.title[:160],
+                    prescribed_run_minutes=rx.step.run_total_minutes if rx.step else None,
+                    **values,
+                )
+            )
         CheckIn.objects.bulk_create(rows)
         created += len(rows)
     return created

@@ -17,14 +17,22 @@ class Scale(forms.NumberInput):
     input_type = "range"
     template_name = "checkins/widgets/scale.html"
 
-    def __init__(self, low: int = 0, high: int = 10, low_label: str = "", high_label: str = "") -> None:
+    def __init__(
+        self, low: int = 0, high: int = 10, low_label: str = "", high_label: str = ""
+    ) -> None:
         super().__init__(attrs={"min": low, "max": high, "step": 1, "class": "form-range"})
         self.low_label, self.high_label = low_label, high_label
 
     def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
         context = super().get_context(name, value, attrs)
-        context["widget"].update({"low_label": self.low_label, "high_label": self.high_label,
-                                  "low": self.attrs["min"], "high": self.attrs["max"]})
+        context["widget"].update(
+            {
+                "low_label": self.low_label,
+                "high_label": self.high_label,
+                "low": self.attrs["min"],
+                "high": self.attrs["max"],
+            }
+        )
         return context
 
 
@@ -38,9 +46,22 @@ class Segmented(forms.RadioSelect):
 PAIN_LOW, PAIN_HIGH = _("no pain"), _("worst pain")
 
 
-def scale_field(label: Any, *, required: bool = True, low: int = 0, high: int = 10, low_label: Any = "", high_label: Any = "", initial: int = 0) -> forms.IntegerField:
+def scale_field(
+    label: Any,
+    *,
+    required: bool = True,
+    low: int = 0,
+    high: int = 10,
+    low_label: Any = "",
+    high_label: Any = "",
+    initial: int = 0,
+) -> forms.IntegerField:
     return forms.IntegerField(
-        label=label, required=required, min_value=low, max_value=high, initial=initial,
+        label=label,
+        required=required,
+        min_value=low,
+        max_value=high,
+        initial=initial,
         widget=Scale(low, high, str(low_label), str(high_label)),
     )
 
@@ -49,39 +70,88 @@ class CheckInForm(forms.Form):
     date = forms.DateField(widget=forms.HiddenInput)
 
     pain_rest = scale_field(_("Pain at rest"), low_label=PAIN_LOW, high_label=PAIN_HIGH)
-    pain_next_morning = scale_field(_("Pain this morning, when you got up"), low_label=PAIN_LOW, high_label=PAIN_HIGH)
-    focal_tenderness = forms.ChoiceField(label=_("Pressing on the bone: a tender spot?"), choices=FocalTenderness.choices,
-                                         initial=FocalTenderness.NONE, widget=Segmented)
-    swelling = forms.ChoiceField(label=_("Swelling"), choices=Swelling.choices, initial=Swelling.NONE, widget=Segmented)
+    pain_next_morning = scale_field(
+        _("Pain this morning, when you got up"), low_label=PAIN_LOW, high_label=PAIN_HIGH
+    )
+    focal_tenderness = forms.ChoiceField(
+        label=_("Pressing on the bone: a tender spot?"),
+        choices=FocalTenderness.choices,
+        initial=FocalTenderness.NONE,
+        widget=Segmented,
+    )
+    swelling = forms.ChoiceField(
+        label=_("Swelling"), choices=Swelling.choices, initial=Swelling.NONE, widget=Segmented
+    )
     night_pain = forms.BooleanField(label=_("Pain at night"), required=False)
     pain_with_walking = forms.BooleanField(label=_("Pain when walking"), required=False)
     groin_pain = forms.BooleanField(label=_("Groin or front-of-hip pain"), required=False)
 
-    session_done = forms.ChoiceField(label=_("Today's session"), choices=SessionDone.choices, widget=Segmented)
-    pain_during = scale_field(_("Pain during the session"), required=False, low_label=PAIN_LOW, high_label=PAIN_HIGH)
-    pain_after = scale_field(_("Pain after the session"), required=False, low_label=PAIN_LOW, high_label=PAIN_HIGH)
-    run_minutes = forms.IntegerField(label=_("Run minutes"), min_value=0, max_value=300, required=False, initial=0)
-    run_distance_km = forms.DecimalField(label=_("Run distance (km)"), min_value=0, max_value=100, decimal_places=2, required=False)
-    walk_minutes = forms.IntegerField(label=_("Walk minutes"), min_value=0, max_value=600, required=False, initial=0)
-    cross_training_minutes = forms.IntegerField(label=_("Cross-training minutes"), min_value=0, max_value=600, required=False, initial=0)
+    session_done = forms.ChoiceField(
+        label=_("Today's session"), choices=SessionDone.choices, widget=Segmented
+    )
+    pain_during = scale_field(
+        _("Pain during the session"), required=False, low_label=PAIN_LOW, high_label=PAIN_HIGH
+    )
+    pain_after = scale_field(
+        _("Pain after the session"), required=False, low_label=PAIN_LOW, high_label=PAIN_HIGH
+    )
+    run_minutes = forms.IntegerField(
+        label=_("Run minutes"), min_value=0, max_value=300, required=False, initial=0
+    )
+    run_distance_km = forms.DecimalField(
+        label=_("Run distance (km)"), min_value=0, max_value=100, decimal_places=2, required=False
+    )
+    walk_minutes = forms.IntegerField(
+        label=_("Walk minutes"), min_value=0, max_value=600, required=False, initial=0
+    )
+    cross_training_minutes = forms.IntegerField(
+        label=_("Cross-training minutes"), min_value=0, max_value=600, required=False, initial=0
+    )
     strength_done = forms.BooleanField(label=_("Strength work done"), required=False)
-    session_rpe = scale_field(_("How hard was the session? (0 rest – 10 maximal)"), required=False, initial=3)
+    session_rpe = scale_field(
+        _("How hard was the session? (0 rest – 10 maximal)"), required=False, initial=3
+    )
 
-    sleep_hours = forms.DecimalField(label=_("Sleep last night (hours)"), min_value=0, max_value=16, decimal_places=1, initial=8)
-    sleep_quality = scale_field(_("Sleep quality"), low=1, high=5, low_label=_("poor"), high_label=_("great"), initial=3)
+    sleep_hours = forms.DecimalField(
+        label=_("Sleep last night (hours)"), min_value=0, max_value=16, decimal_places=1, initial=8
+    )
+    sleep_quality = scale_field(
+        _("Sleep quality"), low=1, high=5, low_label=_("poor"), high_label=_("great"), initial=3
+    )
     fatigue = scale_field(_("Fatigue"), low_label=_("fresh"), high_label=_("exhausted"), initial=3)
     stress = scale_field(_("Stress"), low_label=_("calm"), high_label=_("very stressed"), initial=3)
-    fuelling_adequate = forms.BooleanField(label=_("I ate enough for my training today"), required=False, initial=True)
+    fuelling_adequate = forms.BooleanField(
+        label=_("I ate enough for my training today"), required=False, initial=True
+    )
     calcium_vitd_taken = forms.BooleanField(label=_("Calcium / vitamin D taken"), required=False)
-    menstrual_status = forms.ChoiceField(label=_("Period"), choices=[("", _("Prefer not to say")), *MenstrualStatus.choices], required=False,
-                                         widget=forms.Select(attrs={"class": "form-select form-select-lg"}))
-    confidence = scale_field(_("Confidence to run"), low_label=_("none"), high_label=_("full"), initial=7)
+    menstrual_status = forms.ChoiceField(
+        label=_("Period"),
+        choices=[("", _("Prefer not to say")), *MenstrualStatus.choices],
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select form-select-lg"}),
+    )
+    confidence = scale_field(
+        _("Confidence to run"), low_label=_("none"), high_label=_("full"), initial=7
+    )
 
-    cadence = forms.IntegerField(label=_("Cadence (steps per minute)"), min_value=100, max_value=240, required=False)
-    steps = forms.IntegerField(label=_("Steps today"), min_value=0, max_value=100_000, required=False)
-    resting_hr = forms.IntegerField(label=_("Resting heart rate"), min_value=25, max_value=220, required=False)
-    hrv_ms = forms.IntegerField(label=_("Heart-rate variability (ms)"), min_value=1, max_value=300, required=False)
-    notes = forms.CharField(label=_("Anything else for your physio?"), widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}), required=False, max_length=1000)
+    cadence = forms.IntegerField(
+        label=_("Cadence (steps per minute)"), min_value=100, max_value=240, required=False
+    )
+    steps = forms.IntegerField(
+        label=_("Steps today"), min_value=0, max_value=100_000, required=False
+    )
+    resting_hr = forms.IntegerField(
+        label=_("Resting heart rate"), min_value=25, max_value=220, required=False
+    )
+    hrv_ms = forms.IntegerField(
+        label=_("Heart-rate variability (ms)"), min_value=1, max_value=300, required=False
+    )
+    notes = forms.CharField(
+        label=_("Anything else for your physio?"),
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+        required=False,
+        max_length=1000,
+    )
 
     RED_FLAG_FIELDS = ("night_pain", "pain_with_walking", "groin_pain")
 
@@ -100,8 +170,13 @@ class CheckInForm(forms.Form):
             for key in ("pain_during", "pain_after"):
                 if data.get(key) is None:
                     self.add_error(key, _("Say how much it hurt (0 if not at all)."))
-        if data.get("session_done") in {SessionDone.SKIPPED, SessionDone.REST_DAY} and data.get("run_minutes"):
-            self.add_error("run_minutes", _("You marked no session today: leave the run minutes at 0, or choose “Modified”."))
+        if data.get("session_done") in {SessionDone.SKIPPED, SessionDone.REST_DAY} and data.get(
+            "run_minutes"
+        ):
+            self.add_error(
+                "run_minutes",
+                _("You marked no session today: leave the run minutes at 0, or choose “Modified”."),
+            )
         return data
 
     def checkin_data(self) -> dict[str, Any]:

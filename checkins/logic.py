@@ -23,7 +23,11 @@ def session_outcome(checkin: CheckIn) -> str | None:
     if checkin.session_done == SessionDone.SKIPPED:
         return "skipped"
     limit = thresholds.RUN_PAIN_LIMIT.value
-    painful = (checkin.pain_during or 0) > limit or (checkin.pain_after or 0) > limit or checkin.swelling != Swelling.NONE
+    painful = (
+        (checkin.pain_during or 0) > limit
+        or (checkin.pain_after or 0) > limit
+        or checkin.swelling != Swelling.NONE
+    )
     if painful:
         return "painful"
     return "pain_free" if checkin.session_done == SessionDone.AS_PRESCRIBED else "modified"

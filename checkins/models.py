@@ -64,7 +64,9 @@ class CheckInQuerySet(models.QuerySet["CheckIn"]):
 
 class CheckIn(PublicIdModel):
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="checkins")
-    plan = models.ForeignKey(Plan, on_delete=models.SET_NULL, null=True, blank=True, related_name="checkins")
+    plan = models.ForeignKey(
+        Plan, on_delete=models.SET_NULL, null=True, blank=True, related_name="checkins"
+    )
     date = models.DateField(_("date"), help_text=_("The clinic's local date the check-in is for."))
     is_late = models.BooleanField(_("entered late"), default=False)
 
@@ -73,52 +75,99 @@ class CheckIn(PublicIdModel):
     pain_during = scale(_("pain during activity"), null=True)
     pain_after = scale(_("pain after activity"), null=True)
     pain_next_morning = scale(_("pain this morning"))
-    focal_tenderness = models.CharField(_("tender spot on the bone"), max_length=8, choices=FocalTenderness.choices, default=FocalTenderness.NONE)
-    swelling = models.CharField(_("swelling"), max_length=10, choices=Swelling.choices, default=Swelling.NONE)
+    focal_tenderness = models.CharField(
+        _("tender spot on the bone"),
+        max_length=8,
+        choices=FocalTenderness.choices,
+        default=FocalTenderness.NONE,
+    )
+    swelling = models.CharField(
+        _("swelling"), max_length=10, choices=Swelling.choices, default=Swelling.NONE
+    )
     night_pain = models.BooleanField(_("pain at night"), default=False)
     pain_with_walking = models.BooleanField(_("pain when walking"), default=False)
     groin_pain = models.BooleanField(_("groin or front-of-hip pain"), default=False)
 
     # What was done against the prescription (domain.md §5)
-    session_done = models.CharField(_("today's session"), max_length=16, choices=SessionDone.choices)
-    run_minutes = models.PositiveSmallIntegerField(_("run minutes"), default=0, validators=[MaxValueValidator(300)])
-    run_distance_km = models.DecimalField(_("run distance (km)"), max_digits=5, decimal_places=2, null=True, blank=True,
-                                          validators=[MinValueValidator(0), MaxValueValidator(100)])
-    walk_minutes = models.PositiveSmallIntegerField(_("walk minutes"), default=0, validators=[MaxValueValidator(600)])
-    cross_training_minutes = models.PositiveSmallIntegerField(_("cross-training minutes"), default=0, validators=[MaxValueValidator(600)])
+    session_done = models.CharField(
+        _("today's session"), max_length=16, choices=SessionDone.choices
+    )
+    run_minutes = models.PositiveSmallIntegerField(
+        _("run minutes"), default=0, validators=[MaxValueValidator(300)]
+    )
+    run_distance_km = models.DecimalField(
+        _("run distance (km)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    walk_minutes = models.PositiveSmallIntegerField(
+        _("walk minutes"), default=0, validators=[MaxValueValidator(600)]
+    )
+    cross_training_minutes = models.PositiveSmallIntegerField(
+        _("cross-training minutes"), default=0, validators=[MaxValueValidator(600)]
+    )
     strength_done = models.BooleanField(_("strength work done"), default=False)
     session_rpe = scale(_("session effort (RPE)"), null=True)
-    cadence = models.PositiveSmallIntegerField(_("cadence (steps/min)"), null=True, blank=True,
-                                               validators=[MinValueValidator(100), MaxValueValidator(240)])
+    cadence = models.PositiveSmallIntegerField(
+        _("cadence (steps/min)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(100), MaxValueValidator(240)],
+    )
 
     # Recovery and bone health (domain.md §6, §7, §8)
-    sleep_hours = models.DecimalField(_("sleep (hours)"), max_digits=3, decimal_places=1,
-                                      validators=[MinValueValidator(0), MaxValueValidator(16)])
-    sleep_quality = models.PositiveSmallIntegerField(_("sleep quality (1–5)"), validators=[MinValueValidator(1), MaxValueValidator(5)])
+    sleep_hours = models.DecimalField(
+        _("sleep (hours)"),
+        max_digits=3,
+        decimal_places=1,
+        validators=[MinValueValidator(0), MaxValueValidator(16)],
+    )
+    sleep_quality = models.PositiveSmallIntegerField(
+        _("sleep quality (1–5)"), validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
     fatigue = scale(_("fatigue"))
     stress = scale(_("stress"))
     fuelling_adequate = models.BooleanField(_("ate enough for training"), default=True)
     calcium_vitd_taken = models.BooleanField(_("calcium / vitamin D taken"), default=False)
-    menstrual_status = models.CharField(_("menstrual status"), max_length=10, choices=MenstrualStatus.choices, blank=True)
+    menstrual_status = models.CharField(
+        _("menstrual status"), max_length=10, choices=MenstrualStatus.choices, blank=True
+    )
     confidence = scale(_("confidence to run"))
     notes = models.TextField(_("notes"), blank=True, max_length=1000)
 
     # From a watch, optional
-    steps = models.PositiveIntegerField(_("steps"), null=True, blank=True, validators=[MaxValueValidator(100_000)])
-    resting_hr = models.PositiveSmallIntegerField(_("resting heart rate"), null=True, blank=True,
-                                                  validators=[MinValueValidator(25), MaxValueValidator(220)])
-    hrv_ms = models.PositiveSmallIntegerField(_("heart-rate variability (ms)"), null=True, blank=True,
-                                              validators=[MinValueValidator(1), MaxValueValidator(300)])
+    steps = models.PositiveIntegerField(
+        _("steps"), null=True, blank=True, validators=[MaxValueValidator(100_000)]
+    )
+    resting_hr = models.PositiveSmallIntegerField(
+        _("resting heart rate"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(25), MaxValueValidator(220)],
+    )
+    hrv_ms = models.PositiveSmallIntegerField(
+        _("heart-rate variability (ms)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(300)],
+    )
 
     # What the plan prescribed that day, recorded when the check-in is made.
     prescribed_kind = models.CharField(_("prescribed"), max_length=16, blank=True)
     prescribed_label = models.CharField(_("prescribed session"), max_length=160, blank=True)
-    prescribed_run_minutes = models.DecimalField(_("prescribed run minutes"), max_digits=5, decimal_places=1, null=True, blank=True)
+    prescribed_run_minutes = models.DecimalField(
+        _("prescribed run minutes"), max_digits=5, decimal_places=1, null=True, blank=True
+    )
 
     submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
     edited_at = models.DateTimeField(_("edited at"), null=True, blank=True)
     evaluated_at = models.DateTimeField(_("evaluated at"), null=True, blank=True, db_index=True)
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
 
     objects = CheckInQuerySet.as_manager()
 
@@ -129,13 +178,24 @@ class CheckIn(PublicIdModel):
         constraints = [
             models.UniqueConstraint(fields=["patient", "date"], name="checkin_one_per_patient_day"),
             models.CheckConstraint(
-                condition=Q(pain_rest__lte=10) & Q(pain_next_morning__lte=10) & Q(fatigue__lte=10) & Q(stress__lte=10)
-                & Q(confidence__lte=10) & (Q(pain_during__isnull=True) | Q(pain_during__lte=10))
-                & (Q(pain_after__isnull=True) | Q(pain_after__lte=10)) & (Q(session_rpe__isnull=True) | Q(session_rpe__lte=10)),
+                condition=Q(pain_rest__lte=10)
+                & Q(pain_next_morning__lte=10)
+                & Q(fatigue__lte=10)
+                & Q(stress__lte=10)
+                & Q(confidence__lte=10)
+                & (Q(pain_during__isnull=True) | Q(pain_during__lte=10))
+                & (Q(pain_after__isnull=True) | Q(pain_after__lte=10))
+                & (Q(session_rpe__isnull=True) | Q(session_rpe__lte=10)),
                 name="checkin_scales_0_to_10",
             ),
-            models.CheckConstraint(condition=Q(sleep_quality__gte=1) & Q(sleep_quality__lte=5), name="checkin_sleep_quality_1_to_5"),
-            models.CheckConstraint(condition=Q(sleep_hours__gte=0) & Q(sleep_hours__lte=16), name="checkin_sleep_hours_range"),
+            models.CheckConstraint(
+                condition=Q(sleep_quality__gte=1) & Q(sleep_quality__lte=5),
+                name="checkin_sleep_quality_1_to_5",
+            ),
+            models.CheckConstraint(
+                condition=Q(sleep_hours__gte=0) & Q(sleep_hours__lte=16),
+                name="checkin_sleep_hours_range",
+            ),
         ]
         indexes = [models.Index(fields=["patient", "-date"], name="checkin_patient_date")]
 
@@ -150,7 +210,9 @@ class CheckIn(PublicIdModel):
 class SignInLink(PublicIdModel):
     """A signed link that signs an athlete in for their check-in; expires and can be revoked."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sign_in_links")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sign_in_links"
+    )
     nonce = models.CharField(max_length=32, editable=False)
     purpose = models.CharField(_("purpose"), max_length=20, default="checkin")
     created_at = models.DateTimeField(default=timezone.now)

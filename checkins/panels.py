@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from protocols import services as protocol_services
+from protocols.models import Plan
 from rtr.athlete import Panel
 
 from . import services
@@ -21,9 +23,24 @@ def checkin_panel(request: HttpRequest) -> Panel | None:
         return None
     today = services.local_today(patient)
     existing = CheckIn.objects.filter(patient=patient, date=today).first()
-    yesterday_missing = not CheckIn.objects.filter(patient=patient, date=today.fromordinal(today.toordinal() - 1)).exists()
+    yesterday_missing = not CheckIn.objects.filter(
+        patient=patient, date=today.fromordinal(today.toordinal() - 1)
+    ).exists()
     form = getattr(request, "checkin_form", None) or checkin_form_for(patient)
-    return Panel("checkins/_checkin_panel.html", {
-        "form": form, "existing": existing, "today": today, "yesterday_missing": yesterday_missing,
-        "yesterday": today.fromordinal(today.toordinal() - 1),
-    })
+    plan = (
+        Plan.objects.filter(patient=patient, status="active")
+        .select_related("current_stage", "current_step")
+        .first()
+    )
+    run_day = protocol_services.prescription_for(plan, today).is_run_day if plan else False
+    return Panel(
+        "checkins/_checkin_panel.html",
+        {
+            "run_day": run_day,
+            "form": form,
+            "existing": existing,
+            "today": today,
+            "yesterday_missing": yesterday_missing,
+            "yesterday": today.fromordinal(today.toordinal() - 1),
+        },
+    )

@@ -16,7 +16,9 @@ SWELLING_LEVEL = {"none": 0, "mild": 1, "moderate": 2, "severe": 3}
 
 
 def checkins_between(patient: Patient, first: date, last: date) -> list[CheckIn]:
-    return list(CheckIn.objects.filter(patient=patient, date__gte=first, date__lte=last).order_by("date"))
+    return list(
+        CheckIn.objects.filter(patient=patient, date__gte=first, date__lte=last).order_by("date")
+    )
 
 
 @dataclass(frozen=True)
@@ -33,7 +35,11 @@ class Adherence:
 
     @property
     def session_pct(self) -> int | None:
-        return round(100 * self.sessions_as_prescribed / self.sessions_prescribed) if self.sessions_prescribed else None
+        return (
+            round(100 * self.sessions_as_prescribed / self.sessions_prescribed)
+            if self.sessions_prescribed
+            else None
+        )
 
 
 def adherence(checkins: list[CheckIn], *, today: date, days: int, since: date | None) -> Adherence:
@@ -49,16 +55,26 @@ def adherence(checkins: list[CheckIn], *, today: date, days: int, since: date | 
         expected=expected,
         done=len(window),
         sessions_prescribed=len(prescribed),
-        sessions_as_prescribed=sum(1 for c in prescribed if c.session_done == SessionDone.AS_PRESCRIBED),
+        sessions_as_prescribed=sum(
+            1 for c in prescribed if c.session_done == SessionDone.AS_PRESCRIBED
+        ),
     )
 
 
 def plan_start(patient: Patient) -> date | None:
-    plan = Plan.objects.filter(patient=patient).exclude(status="draft").order_by("-created_at").only("start_date").first()
+    plan = (
+        Plan.objects.filter(patient=patient)
+        .exclude(status="draft")
+        .order_by("-created_at")
+        .only("start_date")
+        .first()
+    )
     return plan.start_date if plan else None
 
 
-def chart_data(checkins: list[CheckIn], *, first: date, last: date, clinical: bool) -> dict[str, Any]:
+def chart_data(
+    checkins: list[CheckIn], *, first: date, last: date, clinical: bool
+) -> dict[str, Any]:
     """Series for the charts, one point per day (None where there was no check-in)."""
     by_day = {c.date: c for c in checkins}
     days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
@@ -78,9 +94,18 @@ def chart_data(checkins: list[CheckIn], *, first: date, last: date, clinical: bo
                 "pain_after": series("pain_after"),
                 "pain_next_morning": series("pain_next_morning"),
                 "sleep_hours": series("sleep_hours"),
-                "swelling": [SWELLING_LEVEL[by_day[d].swelling] if d in by_day else None for d in days],
-                "tenderness": [{"none": 0, "same": 1, "new": 2}[by_day[d].focal_tenderness] if d in by_day else None for d in days],
-                "red_flag_days": [d.isoformat() for d in days if d in by_day and logic.red_flags(by_day[d])],
+                "swelling": [
+                    SWELLING_LEVEL[by_day[d].swelling] if d in by_day else None for d in days
+                ],
+                "tenderness": [
+                    {"none": 0, "same": 1, "new": 2}[by_day[d].focal_tenderness]
+                    if d in by_day
+                    else None
+                    for d in days
+                ],
+                "red_flag_days": [
+                    d.isoformat() for d in days if d in by_day and logic.red_flags(by_day[d])
+                ],
             }
         )
     return data
@@ -91,4 +116,7 @@ def _number(value: Any) -> Any:
 
 
 def log_rows(checkins: list[CheckIn]) -> list[dict[str, Any]]:
-    return [{"checkin": c, "red_flags": logic.red_flags(c), "over_limit": logic.run_pain_over_limit(c)} for c in reversed(checkins)]
+    return [
+        {"checkin": c, "red_flags": logic.red_flags(c), "over_limit": logic.run_pain_over_limit(c)}
+        for c in reversed(checkins)
+    ]

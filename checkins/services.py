@@ -28,11 +28,35 @@ if TYPE_CHECKING:
     from rtr.accounts.models import User
 
 CHECKIN_FIELDS = (
-    "pain_rest", "pain_during", "pain_after", "pain_next_morning", "focal_tenderness", "swelling", "night_pain",
-    "pain_with_walking", "groin_pain", "session_done", "run_minutes", "run_distance_km", "walk_minutes",
-    "cross_training_minutes", "strength_done", "session_rpe", "cadence", "sleep_hours", "sleep_quality", "fatigue",
-    "stress", "fuelling_adequate", "calcium_vitd_taken", "menstrual_status", "confidence", "notes", "steps",
-    "resting_hr", "hrv_ms",
+    "pain_rest",
+    "pain_during",
+    "pain_after",
+    "pain_next_morning",
+    "focal_tenderness",
+    "swelling",
+    "night_pain",
+    "pain_with_walking",
+    "groin_pain",
+    "session_done",
+    "run_minutes",
+    "run_distance_km",
+    "walk_minutes",
+    "cross_training_minutes",
+    "strength_done",
+    "session_rpe",
+    "cadence",
+    "sleep_hours",
+    "sleep_quality",
+    "fatigue",
+    "stress",
+    "fuelling_adequate",
+    "calcium_vitd_taken",
+    "menstrual_status",
+    "confidence",
+    "notes",
+    "steps",
+    "resting_hr",
+    "hrv_ms",
 )
 SIGN_IN_SALT = "rtr.checkins.sign-in-link"
 
@@ -48,11 +72,15 @@ def _check_day(patient: Patient, day: date) -> bool:
     if day > today:
         raise ValidationError({"date": _("A check-in cannot be for a future day.")})
     if day < today - timedelta(days=1):
-        raise ValidationError({"date": _("Only today's check-in, or yesterday's if you missed it, can be entered.")})
+        raise ValidationError(
+            {"date": _("Only today's check-in, or yesterday's if you missed it, can be entered.")}
+        )
     return day < today
 
 
-def checkin_submit(*, patient: Patient, by: User, day: date, data: dict[str, Any]) -> tuple[CheckIn, bool]:
+def checkin_submit(
+    *, patient: Patient, by: User, day: date, data: dict[str, Any]
+) -> tuple[CheckIn, bool]:
     """Save the day's check-in (or update today's); returns it and whether it is new.
 
     One per patient and day: concurrent submissions are serialised on the patient row, and
@@ -65,26 +93,35 @@ def checkin_submit(*, patient: Patient, by: User, day: date, data: dict[str, Any
         try:
             return _submit(patient=patient, by=by, day=day, data=data)
         except IntegrityError as exc:
-            raise ValidationError(_("This check-in was just saved from another device; reload to see it.")) from exc
+            raise ValidationError(
+                _("This check-in was just saved from another device; reload to see it.")
+            ) from exc
 
 
 @transaction.atomic
 def _submit(*, patient: Patient, by: User, day: date, data: dict[str, Any]) -> tuple[CheckIn, bool]:
-    patient = Patient.objects.select_for_update().select_related("clinic").get(pk=patient.pk)
+    patient = (
+        Patient.objects.select_for_update(of=("self",)).select_related("clinic").get(pk=patient.pk)
+    )
     if patient.status == PatientStatus.DISCHARGED:
         raise ValidationError(_("Check-ins are closed for a discharged patient."))
     late = _check_day(patient, day)
     existing = CheckIn.objects.select_for_update().filter(patient=patient, date=day).first()
     if existing is not None and (late or existing.is_late):
-        raise ValidationError({"date": _("Yesterday's check-in is already recorded; only today's can be changed.")})
+        raise ValidationError(
+            {"date": _("Yesterday's check-in is already recorded; only today's can be changed.")}
+        )
     checkin = existing or CheckIn(patient=patient, date=day, is_late=late, submitted_by=by)
     for key in CHECKIN_FIELDS:
         if key in data:
             setattr(checkin, key, data[key])
     if not checkin.did_session:
         checkin.pain_during = checkin.pain_after = checkin.session_rpe = None
-    plan = Plan.objects.filter(patient=patient, status__in=[PlanStatus.ACTIVE, PlanStatus.PAUSED]).select_related(
-        "current_stage", "current_step").first()
+    plan = (
+        Plan.objects.filter(patient=patient, status__in=[PlanStatus.ACTIVE, PlanStatus.PAUSED])
+        .select_related("current_stage", "current_step")
+        .first()
+    )
     checkin.plan = plan
     if existing is None:
         rx = protocol_services.prescription_for(plan, day)
@@ -106,11 +143,19 @@ def _tell_the_plan(plan: Plan, checkin: CheckIn) -> None:
     outcome = logic.session_outcome(checkin)
     if outcome is not None:
         protocol_services.plan_record_session(plan=plan, day=checkin.date, outcome=outcome)
-    previous = CheckIn.objects.filter(patient_id=checkin.patient_id, date=checkin.date - timedelta(days=1)).first()
+    previous = CheckIn.objects.filter(
+        patient_id=checkin.patient_id, date=checkin.date - timedelta(days=1)
+    ).first()
     if logic.pain_lasted_overnight(checkin, previous):
-        yesterday = SessionLog.objects.filter(plan=plan, day=checkin.date - timedelta(days=1)).exclude(outcome="skipped").first()
+        yesterday = (
+            SessionLog.objects.filter(plan=plan, day=checkin.date - timedelta(days=1))
+            .exclude(outcome="skipped")
+            .first()
+        )
         if yesterday is not None:
-            protocol_services.plan_record_session(plan=plan, day=yesterday.day, outcome="next_day_pain")
+            protocol_services.plan_record_session(
+                plan=plan, day=yesterday.day, outcome="next_day_pain"
+            )
 
 
 # --- Sign-in links ----------------------------------------------------------------------------
@@ -140,9 +185,16 @@ def signin_link_create(*, user: User, hours: int | None = None, purpose: str = "
         raise ValidationError(_("Only an athlete's account can sign in by link."))
     hours = hours or settings.RTR_SIGN_IN_LINK_HOURS
     link = SignInLink.objects.create(
-        user=user, nonce=secrets.token_hex(16), purpose=purpose, expires_at=timezone.now() + timedelta(hours=hours)
+        user=user,
+        nonce=secrets.token_hex(16),
+        purpose=purpose,
+        expires_at=timezone.now() + timedelta(hours=hours),
     )
-    token = signing.dumps({"l": str(link.public_id), "n": link.nonce, "u": str(user.public_id)}, salt=SIGN_IN_SALT, compress=True)
+    token = signing.dumps(
+        {"l": str(link.public_id), "n": link.nonce, "u": str(user.public_id)},
+        salt=SIGN_IN_SALT,
+        compress=True,
+    )
     return settings.SITE_URL + reverse("checkins:link_sign_in", args=[token])
 
 
@@ -151,7 +203,12 @@ def signin_link_email(*, patient: Patient) -> None:
     if patient.user is None:
         raise ValidationError(_("The athlete has no account yet."))
     url = signin_link_create(user=patient.user)
-    context = {"patient": patient, "clinic": patient.clinic, "url": url, "hours": settings.RTR_SIGN_IN_LINK_HOURS}
+    context = {
+        "patient": patient,
+        "clinic": patient.clinic,
+        "url": url,
+        "hours": settings.RTR_SIGN_IN_LINK_HOURS,
+    }
     transaction.on_commit(
         lambda: send_mail(
             subject=render_to_string("emails/sign_in_link_subject.txt", context).strip(),
@@ -168,16 +225,32 @@ def signin_link_resolve(token: str) -> SignInLink:
         payload = signing.loads(token, salt=SIGN_IN_SALT)
         link_id, nonce, user_id = payload["l"], payload["n"], payload["u"]
     except (signing.BadSignature, KeyError, TypeError, ValueError) as exc:
-        raise LinkError(_("This sign-in link is not valid. Check that you opened the whole link.")) from exc
-    link = SignInLink.objects.select_related("user").filter(public_id=link_id, nonce=nonce, user__public_id=user_id).first()
+        raise LinkError(
+            _("This sign-in link is not valid. Check that you opened the whole link.")
+        ) from exc
+    link = (
+        SignInLink.objects.select_related("user")
+        .filter(public_id=link_id, nonce=nonce, user__public_id=user_id)
+        .first()
+    )
     if link is None:
         raise LinkError(_("This sign-in link is not valid. Check that you opened the whole link."))
     if link.revoked_at is not None:
-        raise LinkError(_("This sign-in link was cancelled. Sign in with your password, or ask your physio for a new link."))
+        raise LinkError(
+            _(
+                "This sign-in link was cancelled. Sign in with your password, or ask your physio for a new link."
+            )
+        )
     if link.expires_at <= timezone.now():
-        raise LinkError(_("This sign-in link has expired. Sign in with your password, or use the link in your latest reminder."))
+        raise LinkError(
+            _(
+                "This sign-in link has expired. Sign in with your password, or use the link in your latest reminder."
+            )
+        )
     if not link.user.is_active or is_staff_account(link.user):
-        raise LinkError(_("This account cannot sign in by link. Sign in with your password."), status=403)
+        raise LinkError(
+            _("This account cannot sign in by link. Sign in with your password."), status=403
+        )
     return link
 
 

@@ -11,9 +11,17 @@ urlpatterns = [
     path("me/checkin/<uuid:checkin_id>/done/", views.checkin_done, name="done"),
     path("me/history/", views.athlete_history, name="history"),
     path("login/link/<str:token>/", views.link_sign_in, name="link_sign_in"),
-    path("patients/<uuid:patient_id>/checkins-section/", views.patient_checkins_section, name="patient_section"),
+    path(
+        "patients/<uuid:patient_id>/checkins-section/",
+        views.patient_checkins_section,
+        name="patient_section",
+    ),
     path("patients/<uuid:patient_id>/checkins/", views.patient_checkin_log, name="log"),
     path("patients/<uuid:patient_id>/checkins.csv", views.patient_checkins_csv, name="csv"),
     path("patients/<uuid:patient_id>/sign-in-link/", views.send_sign_in_link, name="send_link"),
-    path("patients/<uuid:patient_id>/sign-in-links/revoke/", views.revoke_sign_in_links, name="revoke_links"),
+    path(
+        "patients/<uuid:patient_id>/sign-in-links/revoke/",
+        views.revoke_sign_in_links,
+        name="revoke_links",
+    ),
 ]

@@ -47,7 +47,9 @@ def my_patient(request: AuthedRequest) -> Patient | None:
 def checkin_form_for(patient: Patient, data: Any = None) -> CheckInForm:
     today = services.local_today(patient)
     existing = CheckIn.objects.filter(patient=patient, date=today).first()
-    return CheckInForm(data, initial=initial_from(existing, today), show_menstrual=patient.sex == Sex.FEMALE)
+    return CheckInForm(
+        data, initial=initial_from(existing, today), show_menstrual=patient.sex == Sex.FEMALE
+    )
 
 
 @require_POST
@@ -60,7 +62,10 @@ def checkin_submit(request: AuthedRequest) -> HttpResponse:
     if form.is_valid():
         try:
             checkin, created = services.checkin_submit(
-                patient=patient, by=request.user, day=form.cleaned_data["date"], data=form.checkin_data()
+                patient=patient,
+                by=request.user,
+                day=form.cleaned_data["date"],
+                data=form.checkin_data(),
             )
         except ValidationError as error:
             if hasattr(error, "error_dict"):
@@ -80,7 +85,11 @@ def checkin_submit(request: AuthedRequest) -> HttpResponse:
 @require_GET
 @athlete_required
 def checkin_done(request: AuthedRequest, checkin_id: UUID) -> HttpResponse:
-    checkin = get_visible_or_404(CheckIn.objects.select_related("patient", "patient__assigned_physio", "plan"), request, checkin_id)
+    checkin = get_visible_or_404(
+        CheckIn.objects.select_related("patient", "patient__assigned_physio", "plan"),
+        request,
+        checkin_id,
+    )
     plan = checkin.plan
     upcoming = None
     if plan is not None:
@@ -90,13 +99,17 @@ def checkin_done(request: AuthedRequest, checkin_id: UUID) -> HttpResponse:
             if rx.is_session or rx.kind in {"paused", "finished", "not_started"}:
                 upcoming = rx
                 break
-    return render(request, "checkins/checkin_done.html", {
-        "checkin": checkin,
-        "red_flags": logic.red_flags(checkin),
-        "over_limit": logic.run_pain_over_limit(checkin),
-        "upcoming": upcoming,
-        "physio": checkin.patient.assigned_physio,
-    })
+    return render(
+        request,
+        "checkins/checkin_done.html",
+        {
+            "checkin": checkin,
+            "red_flags": logic.red_flags(checkin),
+            "over_limit": logic.run_pain_over_limit(checkin),
+            "upcoming": upcoming,
+            "physio": checkin.patient.assigned_physio,
+        },
+    )
 
 
 @require_GET
@@ -108,11 +121,15 @@ def athlete_history(request: AuthedRequest) -> HttpResponse:
     today = services.local_today(patient)
     first = today - timedelta(days=41)
     checkins = selectors.checkins_between(patient, first, today)
-    return render(request, "checkins/athlete_history.html", {
-        "patient": patient,
-        "rows": selectors.log_rows(checkins),
-        "chart": selectors.chart_data(checkins, first=first, last=today, clinical=True),
-    })
+    return render(
+        request,
+        "checkins/athlete_history.html",
+        {
+            "patient": patient,
+            "rows": selectors.log_rows(checkins),
+            "chart": selectors.chart_data(checkins, first=first, last=today, clinical=True),
+        },
+    )
 
 
 @never_cache
@@ -123,12 +140,21 @@ def link_sign_in(request: AuthedRequest, token: str) -> HttpResponse:
     try:
         link = services.signin_link_resolve(token)
     except services.LinkError as error:
-        return render(request, "checkins/link_invalid.html", {"reason": error.message}, status=error.status)
+        return render(
+            request, "checkins/link_invalid.html", {"reason": error.message}, status=error.status
+        )
     if request.user.is_authenticated and request.user.pk != link.user_id:
-        return render(request, "checkins/link_invalid.html", {
-            "reason": _("This link is for another account. Sign out first, then open it again."),
-            "signed_in": True,
-        }, status=409)
+        return render(
+            request,
+            "checkins/link_invalid.html",
+            {
+                "reason": _(
+                    "This link is for another account. Sign out first, then open it again."
+                ),
+                "signed_in": True,
+            },
+            status=409,
+        )
     if not request.user.is_authenticated:
         login(request, link.user, backend="django.contrib.auth.backends.ModelBackend")
     services.signin_link_used(link)
@@ -141,7 +167,9 @@ def link_sign_in(request: AuthedRequest, token: str) -> HttpResponse:
 @require_GET
 @staff_required
 def patient_checkins_section(request: AuthedRequest, patient_id: UUID) -> HttpResponse:
-    patient = get_visible_or_404(Patient.objects.select_related("clinic"), request, patient_id)
+    patient = get_visible_or_404(
+        Patient.objects.select_related("clinic", "user"), request, patient_id
+    )
     clinical = request.membership is not None and request.membership.is_clinical
     today = services.local_today(patient)
     first = today - timedelta(days=SECTION_DAYS - 1)
@@ -167,18 +195,30 @@ def patient_checkin_log(request: AuthedRequest, patient_id: UUID) -> HttpRespons
     first = today - timedelta(days=LOG_DAYS - 1)
     checkins = selectors.checkins_between(patient, first, today)
     since = selectors.plan_start(patient)
-    return render(request, "checkins/checkin_log.html", {
-        "patient": patient,
-        "rows": selectors.log_rows(checkins),
-        "chart": selectors.chart_data(checkins, first=first, last=today, clinical=True),
-        "week": selectors.adherence(checkins, today=today, days=7, since=since),
-        "month": selectors.adherence(checkins, today=today, days=28, since=since),
-        "days": LOG_DAYS,
-    })
+    return render(
+        request,
+        "checkins/checkin_log.html",
+        {
+            "patient": patient,
+            "rows": selectors.log_rows(checkins),
+            "chart": selectors.chart_data(checkins, first=first, last=today, clinical=True),
+            "week": selectors.adherence(checkins, today=today, days=7, since=since),
+            "month": selectors.adherence(checkins, today=today, days=28, since=since),
+            "days": LOG_DAYS,
+        },
+    )
 
 
-CSV_FIELDS = ["date", "is_late", *services.CHECKIN_FIELDS, "prescribed_kind", "prescribed_label", "prescribed_run_minutes",
-              "submitted_at", "edited_at"]
+CSV_FIELDS = [
+    "date",
+    "is_late",
+    *services.CHECKIN_FIELDS,
+    "prescribed_kind",
+    "prescribed_label",
+    "prescribed_run_minutes",
+    "submitted_at",
+    "edited_at",
+]
 
 
 class _Echo:
@@ -195,7 +235,9 @@ def patient_checkins_csv(request: AuthedRequest, patient_id: UUID) -> StreamingH
 
     def rows() -> Iterator[str]:
         yield writer.writerow(CSV_FIELDS)
-        for checkin in CheckIn.objects.filter(patient=patient).order_by("date").iterator(chunk_size=500):
+        for checkin in (
+            CheckIn.objects.filter(patient=patient).order_by("date").iterator(chunk_size=500)
+        ):
             yield writer.writerow([_csv_value(getattr(checkin, field)) for field in CSV_FIELDS])
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
@@ -213,7 +255,9 @@ def _csv_value(value: Any) -> Any:
 @require_POST
 @clinical_staff_required
 def send_sign_in_link(request: AuthedRequest, patient_id: UUID) -> HttpResponse:
-    patient = get_visible_or_404(Patient.objects.select_related("user", "clinic"), request, patient_id, write=True)
+    patient = get_visible_or_404(
+        Patient.objects.select_related("user", "clinic"), request, patient_id, write=True
+    )
     if patient.user is None:
         messages.error(request, _("The athlete has no account yet: send the invitation first."))
         return redirect("patients:detail", patient_id=patient.public_id)
@@ -222,15 +266,18 @@ def send_sign_in_link(request: AuthedRequest, patient_id: UUID) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("patients:detail", patient_id=patient.public_id)
-    messages.success(request, _("A sign-in link was e-mailed to %(email)s.") % {"email": patient.user.email})
+    messages.success(
+        request, _("A sign-in link was e-mailed to %(email)s.") % {"email": patient.user.email}
+    )
     return redirect("patients:detail", patient_id=patient.public_id)
 
 
 @require_POST
 @clinical_staff_required
 def revoke_sign_in_links(request: AuthedRequest, patient_id: UUID) -> HttpResponse:
-    patient = get_visible_or_404(Patient.objects.select_related("user"), request, patient_id, write=True)
+    patient = get_visible_or_404(
+        Patient.objects.select_related("user"), request, patient_id, write=True
+    )
     count = services.signin_links_revoke(user=patient.user) if patient.user else 0
     messages.success(request, _("%(n)s sign-in link(s) cancelled.") % {"n": count})
     return redirect("patients:detail", patient_id=patient.public_id)
-

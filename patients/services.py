@@ -477,7 +477,7 @@ def invitation_accept(*, token: str, password: str) -> User:
     """Create the athlete's account from an open invitation, once."""
     invitation = invitation_from_token(token)
     invitation = (
-        AthleteInvitation.objects.select_for_update()
+        AthleteInvitation.objects.select_for_update(of=("self",))
         .select_related("patient")
         .get(pk=invitation.pk)
     )

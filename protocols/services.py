@@ -562,7 +562,9 @@ def plan_decide(
     on: date | None = None,
 ) -> StageDecision:
     """The one place a plan changes stage or status; flag actions call it too."""
-    plan = Plan.objects.select_for_update().select_related("current_stage").get(pk=plan.pk)
+    plan = (
+        Plan.objects.select_for_update(of=("self",)).select_related("current_stage").get(pk=plan.pk)
+    )
     if kind not in DecisionKind.values or kind == DecisionKind.START:
         raise ValidationError({"kind": _("Unknown decision.")})
     if not rationale.strip():
@@ -644,7 +646,9 @@ def plan_record_session(*, plan: Plan, day: date, outcome: str) -> Plan:
     """
     if outcome not in SessionOutcome.values:
         raise ValidationError({"outcome": _("Unknown session outcome.")})
-    plan = Plan.objects.select_for_update().select_related("current_stage").get(pk=plan.pk)
+    plan = (
+        Plan.objects.select_for_update(of=("self",)).select_related("current_stage").get(pk=plan.pk)
+    )
     if (
         plan.status != PlanStatus.ACTIVE
         or plan.current_stage is None

@@ -30,12 +30,13 @@ from django.http import Http404
 from .models import CLINICAL_ROLES, STAFF_ROLES, Clinic, Membership, Role
 
 if TYPE_CHECKING:
-    from django.http import HttpRequest, HttpResponse
+    from django.http import HttpRequest
+    from django.http.response import HttpResponseBase
 
 SESSION_CLINIC_KEY = "rtr_current_clinic"
 
 M = TypeVar("M", bound=models.Model)
-View = Callable[..., "HttpResponse"]
+View = Callable[..., "HttpResponseBase"]
 
 
 class ClinicScopedQuerySet(models.QuerySet[M]):
@@ -91,7 +92,7 @@ def switch_clinic(request: HttpRequest, clinic_public_id: UUID) -> Membership:
 def _require(predicate: Callable[[Membership], bool]) -> Callable[[View], View]:
     def decorator(view: View) -> View:
         @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             membership: Membership | None = getattr(request, "membership", None)
             if membership is None or not predicate(membership):
                 raise PermissionDenied

@@ -11,3 +11,14 @@ register = template.Library()
 def get_item(mapping: dict[str, Any], key: str) -> Any:
     """`{{ counts|get_item:status }}`: a dictionary value by a variable key."""
     return mapping.get(key, "") if mapping else ""
+
+
+@register.filter
+def to_json(value: Any) -> str:
+    """JSON for a data-* attribute (autoescaped there): htmx drops <script> tags from swapped
+    partials, so chart data travels in an attribute rather than a json_script element."""
+    import json
+
+    from django.core.serializers.json import DjangoJSONEncoder
+
+    return json.dumps(value, cls=DjangoJSONEncoder)

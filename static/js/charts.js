@@ -1,4 +1,4 @@
-// Builds the check-in charts from data the page carries in <script type="application/json">.
+// Builds the check-in charts from the JSON in the data-chart-json attribute of their container.
 // Loaded as a file: the Content-Security-Policy allows no inline script.
 "use strict";
 (function () {
@@ -23,9 +23,9 @@
 
   function render(canvas) {
     if (!window.Chart || canvas.dataset.rendered) { return; }
-    const source = document.getElementById(canvas.dataset.source);
+    const source = canvas.closest("[data-chart-json]");
     if (!source) { return; }
-    const data = JSON.parse(source.textContent);
+    const data = JSON.parse(source.dataset.chartJson);
     const spec = builders[canvas.dataset.chart](data);
     const scales = { x: { ticks: { maxTicksLimit: 8 } }, y: { beginAtZero: true } };
     if (spec.max) { scales.y.max = spec.max; }

@@ -1,0 +1,97 @@
+"""Journey 2: the athlete opens the link on a phone, sees today's session, checks in in one screen."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from checkins import services
+from checkins.models import CheckIn
+from tests.e2e.conftest import PHONE, serious_accessibility_violations
+from tests.patients.factories import make_injury, make_patient
+from tests.protocols.factories import active_plan, library
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_athlete_checks_in_by_link_on_a_phone(
+    browser, live_server, clinic, physio, athlete, screenshot_dir
+):
+    patient = make_patient(
+        clinic=clinic, physio=physio, first_name="Alex", last_name="Runner", sex="female"
+    )
+    make_injury(patient=patient, by=physio, site="tibia_posteromedial")
+    patient.user = athlete
+    patient.save()
+    active_plan(patient=patient, template=library(), by=physio)
+    link = services.signin_link_create(user=athlete)
+    path = "/login/link/" + link.rsplit("/link/", 1)[1]
+
+    context = browser.new_context(
+        viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True
+    )
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.goto(live_server.url + path)
+    page.wait_for_url(live_server.url + reverse("athlete_home"))
+    today_card = page.get_by_role("region", name="Today's session", exact=True)
+    assert today_card.is_visible()
+    assert (
+        "Walk 10 min as pain allows" in today_card.inner_text()
+        or "Rest day" in today_card.inner_text()
+        or "Strength" in today_card.inner_text()
+    )
+    page.screenshot(path=str(screenshot_dir / "checkin-form-375.png"), full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert serious_accessibility_violations(page) == []
+
+    # One screen: pick the session answer, move two sliders, send.
+    form = page.locator("form[data-checkin-form]")
+    form.get_by_text("As prescribed", exact=True).click()
+    assert form.locator("[data-show-when]").is_visible()
+    form.get_by_label("Pain during the session").fill("1")
+    form.get_by_label("Fatigue").fill("4")
+    assert form.locator('output[for="id_fatigue"]').inner_text() == "4"
+    form.get_by_role("button", name="Send my check-in").click()
+    page.get_by_role("heading", name="Thank you – check-in saved").wait_for()
+    assert page.get_by_role("heading", name="Your next session").is_visible()
+    page.screenshot(path=str(screenshot_dir / "checkin-done-375.png"), full_page=True)
+    assert CheckIn.objects.filter(patient=patient).count() == 1
+
+    # Again the same day, now with a red flag: one check-in, updated; the stop notice shows.
+    page.get_by_role("link", name="Change today's answers").click()
+    form = page.locator("form[data-checkin-form]")
+    form.get_by_text("Rest day", exact=True).click()
+    assert form.locator("[data-show-when]").is_hidden()
+    form.get_by_label("Pain at night").check()
+    form.get_by_role("button", name="Update my check-in").click()
+    notice = page.locator("#stop-notice")
+    notice.wait_for()
+    assert "Stop and contact your physio" in notice.inner_text()
+    assert "pain at night" in notice.inner_text()
+    page.screenshot(path=str(screenshot_dir / "checkin-red-flag-375.png"), full_page=True)
+    assert CheckIn.objects.filter(patient=patient).count() == 1
+    saved = CheckIn.objects.get(patient=patient)
+    assert saved.night_pain and saved.session_done == "rest_day" and saved.edited_at is not None
+    assert serious_accessibility_violations(page) == []
+    assert errors == []
+    context.close()
+
+
+def test_care_team_charts_render_in_the_browser(page, live_server, clinic, physio, athlete):
+    from tests.checkins.factories import make_history
+
+    patient = make_patient(clinic=clinic, physio=physio)
+    make_injury(patient=patient, by=physio)
+    make_history(patient=patient, last=services.local_today(patient), days=20)
+    from tests.e2e.test_sign_in_roles import sign_in
+
+    sign_in(page, live_server, physio.email)
+    page.goto(live_server.url + reverse("patients:detail", args=[patient.public_id]))
+    # charts.js marks a canvas once Chart.js has drawn it (CSP forbids page-side eval in tests too).
+    page.locator('#section-checkins canvas[data-chart="pain"][data-rendered="1"]').wait_for()
+    page.goto(live_server.url + reverse("checkins:log", args=[patient.public_id]))
+    page.locator('canvas[data-chart="sleep"][data-rendered="1"]').wait_for()
+    assert page.locator('canvas[data-chart][data-rendered="1"]').count() == 4
+    assert page.console_errors == []
