@@ -13,9 +13,11 @@ class CheckinsConfig(AppConfig):
         from rtr.accounts.demo import register_demo_loader
         from rtr.athlete import register_panel
 
-        from .demo import demo_checkins_load
+        from .demo import demo_checkins_load, demo_flags_load
         from .panels import checkin_panel
 
         register_section("checkins", url_name="checkins:patient_section")
+        register_section("flags", url_name="checkins:patient_flags_section")
         register_panel(checkin_panel, order=20)
         register_demo_loader(demo_checkins_load, order=30)
+        register_demo_loader(demo_flags_load, order=40)

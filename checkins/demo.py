@@ -95,3 +95,20 @@ def demo_checkins_load() -> int:
         CheckIn.objects.bulk_create(rows)
         created += len(rows)
     return created
+
+
+def demo_flags_load() -> int:
+    """Evaluate the demo check-ins so the demo has its flags (idempotent: evaluation is)."""
+    from patients.models import Patient
+
+    from .evaluation import evaluate_patient
+    from .models import Flag
+
+    before = Flag.objects.count()
+    for patient_id in (
+        Patient.objects.filter(clinic__name=DEMO_CLINIC, checkins__isnull=False)
+        .values_list("pk", flat=True)
+        .distinct()
+    ):
+        evaluate_patient(patient_id)
+    return Flag.objects.count() - before

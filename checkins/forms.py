@@ -190,3 +190,51 @@ def initial_from(checkin: CheckIn | None, day: date) -> dict[str, Any]:
     from .services import CHECKIN_FIELDS
 
     return {"date": day, **{f: getattr(checkin, f) for f in CHECKIN_FIELDS}}
+
+
+class RuleSettingsForm(forms.Form):
+    """One on/off switch and the thresholds of every rule; bounds are checked against the rule."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from . import rules
+
+        super().__init__(*args, **kwargs)
+        self.rules = list(rules.RULES.values())
+        for rule in self.rules:
+            self.fields[f"{rule.code}__enabled"] = forms.BooleanField(label=_("On"), required=False)
+            for name, param in rule.params.items():
+                self.fields[f"{rule.code}__{name}"] = forms.DecimalField(
+                    label=f"{param.label} ({param.unit})",
+                    max_digits=6,
+                    decimal_places=1,
+                    help_text=_("Between %(low)s and %(high)s")
+                    % {"low": _n(param.low), "high": _n(param.high)},
+                )
+
+    def proposed(self) -> dict[str, tuple[bool, dict[str, float]]]:
+        data = self.cleaned_data
+        return {
+            rule.code: (
+                bool(data.get(f"{rule.code}__enabled")),
+                {
+                    name: float(data[f"{rule.code}__{name}"])
+                    for name in rule.params
+                    if data.get(f"{rule.code}__{name}") is not None
+                },
+            )
+            for rule in self.rules
+        }
+
+    def rows(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "rule": rule,
+                "enabled": self[f"{rule.code}__enabled"],
+                "params": [self[f"{rule.code}__{name}"] for name in rule.params],
+            }
+            for rule in self.rules
+        ]
+
+
+def _n(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)

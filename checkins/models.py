@@ -227,3 +227,228 @@ class SignInLink(PublicIdModel):
 
     def __str__(self) -> str:
         return f"sign-in link {self.public_id}"
+
+
+# --- Warning signs: flags, notifications, per-clinic rule settings -----------------------------
+
+
+class Severity(models.TextChoices):
+    INFO = "info", _("Info")
+    LOW = "low", _("Low")
+    HIGH = "high", _("High")
+    URGENT = "urgent", _("Urgent")
+
+
+SEVERITY_RANK = {"info": 0, "low": 1, "high": 2, "urgent": 3}
+
+
+class FlagStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    RESOLVED = "resolved", _("Resolved")
+    DISMISSED = "dismissed", _("Dismissed")
+
+
+OPEN_FLAG_STATUSES = (FlagStatus.OPEN, FlagStatus.ACKNOWLEDGED)
+
+
+class FlagQuerySet(models.QuerySet["Flag"]):
+    def visible_to(self, membership: Membership | None) -> FlagQuerySet:
+        """Flags are clinical: physios and leads of the clinic (tenancy.py)."""
+        if membership is None or not membership.is_clinical:
+            return self.none()
+        return self.filter(clinic_id=membership.clinic_id)
+
+    def open(self) -> FlagQuerySet:
+        return self.filter(status__in=OPEN_FLAG_STATUSES)
+
+
+class Flag(PublicIdModel):
+    """A warning sign raised by a rule: at most one open flag per patient and rule."""
+
+    clinic = models.ForeignKey("accounts.Clinic", on_delete=models.CASCADE, related_name="flags")
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="flags")
+    plan = models.ForeignKey(
+        Plan, on_delete=models.SET_NULL, null=True, blank=True, related_name="flags"
+    )
+    rule_code = models.CharField(_("rule"), max_length=40)
+    rule_version = models.PositiveSmallIntegerField(_("rule version"))
+    severity = models.CharField(_("severity"), max_length=8, choices=Severity.choices)
+    status = models.CharField(
+        _("status"), max_length=14, choices=FlagStatus.choices, default=FlagStatus.OPEN
+    )
+    summary = models.CharField(_("summary"), max_length=300)
+    evidence = models.JSONField(_("evidence"), default=list)
+    thresholds = models.JSONField(_("thresholds used"), default=dict)
+    first_seen_date = models.DateField(_("first seen"))
+    last_evidence_date = models.DateField(_("latest evidence"))
+    opened_at = models.DateTimeField(_("opened at"), default=timezone.now)
+    escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_flags",
+    )
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    action = models.CharField(_("action"), max_length=20, blank=True)
+    resolution_note = models.TextField(_("resolution note"), blank=True)
+
+    objects = FlagQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("flag")
+        verbose_name_plural = _("flags")
+        ordering = ["-opened_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "rule_code"],
+                condition=Q(status__in=["open", "acknowledged"]),
+                name="flag_one_open_per_patient_rule",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["clinic", "status", "-opened_at"], name="flag_clinic_status_opened"
+            ),
+            models.Index(
+                fields=["patient", "rule_code", "-last_evidence_date"],
+                name="flag_patient_rule_evidence",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule_code} ({self.severity}) for patient {self.patient_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_FLAG_STATUSES
+
+
+class NotificationKind(models.TextChoices):
+    FLAG = "flag", _("Flag")
+    REMINDER = "reminder", _("Check-in reminder")
+    DIGEST = "digest", _("Daily digest")
+    DECISION = "decision", _("Decision on a flag")
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", _("E-mail")
+    IN_APP = "in_app", _("In the app")
+
+
+class NotificationQuerySet(models.QuerySet["Notification"]):
+    def in_app_for(self, user: Any) -> NotificationQuerySet:
+        return self.filter(recipient=user, channel=Channel.IN_APP)
+
+    def unread(self) -> NotificationQuerySet:
+        return self.filter(read_at__isnull=True)
+
+
+class Notification(PublicIdModel):
+    """One message to one person on one channel; written in the same transaction as its cause
+    (the outbox), sent by a task. Unique per flag, recipient, channel and reason (raised or
+    escalated), and per recipient, kind, channel and day for reminders and digests."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=10, choices=NotificationKind.choices)
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    flag = models.ForeignKey(
+        Flag, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
+    )
+    reason = models.CharField(max_length=30, blank=True)
+    day = models.DateField(null=True, blank=True)
+    title = models.CharField(max_length=200)
+    link = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sending_started_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=200, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["flag", "recipient", "channel", "reason"],
+                condition=Q(flag__isnull=False),
+                name="notification_once_per_flag",
+            ),
+            models.UniqueConstraint(
+                fields=["recipient", "kind", "channel", "day"],
+                condition=Q(flag__isnull=True, day__isnull=False),
+                name="notification_once_per_day",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["recipient", "channel", "read_at"], name="notification_inbox"),
+            models.Index(fields=["channel", "sent_at"], name="notification_outbox"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} to {self.recipient_id} by {self.channel}"
+
+
+class RuleSetting(models.Model):
+    """A clinic's choice for one rule: on or off, and its thresholds (within the rule's bounds)."""
+
+    clinic = models.ForeignKey(
+        "accounts.Clinic", on_delete=models.CASCADE, related_name="rule_settings"
+    )
+    rule_code = models.CharField(max_length=40)
+    enabled = models.BooleanField(default=True)
+    params = models.JSONField(default=dict)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("rule setting")
+        verbose_name_plural = _("rule settings")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["clinic", "rule_code"], name="rulesetting_one_per_clinic_rule"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule_code} for clinic {self.clinic_id}"
+
+
+class RuleSettingChange(models.Model):
+    """Every change of a clinic's rule settings: who, when, old and new."""
+
+    clinic = models.ForeignKey(
+        "accounts.Clinic", on_delete=models.CASCADE, related_name="rule_setting_changes"
+    )
+    rule_code = models.CharField(max_length=40)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    changed_at = models.DateTimeField(default=timezone.now)
+    old = models.JSONField()
+    new = models.JSONField()
+
+    class Meta:
+        verbose_name = _("rule setting change")
+        verbose_name_plural = _("rule setting changes")
+        ordering = ["-changed_at"]
+
+    def __str__(self) -> str:
+        return f"{self.rule_code} changed {self.changed_at:%Y-%m-%d}"

@@ -24,4 +24,12 @@ urlpatterns = [
         views.revoke_sign_in_links,
         name="revoke_links",
     ),
+    path(
+        "patients/<uuid:patient_id>/flags-section/",
+        views.patient_flags_section,
+        name="patient_flags_section",
+    ),
+    path("clinic/rules/", views.rule_settings, name="rule_settings"),
+    path("notifications/", views.notification_list, name="notifications"),
+    path("notifications/read/", views.notifications_read, name="notifications_read"),
 ]

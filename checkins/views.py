@@ -14,9 +14,10 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from patients.models import Patient, Sex
 from protocols import services as protocol_services
@@ -25,6 +26,7 @@ from rtr.accounts.tenancy import (
     athlete_required,
     clinical_staff_required,
     get_visible_or_404,
+    lead_required,
     staff_required,
 )
 
@@ -281,3 +283,97 @@ def revoke_sign_in_links(request: AuthedRequest, patient_id: UUID) -> HttpRespon
     count = services.signin_links_revoke(user=patient.user) if patient.user else 0
     messages.success(request, _("%(n)s sign-in link(s) cancelled.") % {"n": count})
     return redirect("patients:detail", patient_id=patient.public_id)
+
+
+# --- Warning signs: rule settings, flags section, notifications ---------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@lead_required
+def rule_settings(request: AuthedRequest) -> HttpResponse:
+    """The lead switches rules off or changes thresholds within bounds, after a dry run."""
+    from . import evaluation, settings_service
+    from .forms import RuleSettingsForm
+    from .models import RuleSettingChange
+
+    assert request.clinic is not None
+    current = evaluation.rule_settings_for(request.clinic.pk)
+    form = RuleSettingsForm(request.POST or None, initial=settings_service.as_form_initial(current))
+    dry_run = None
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            proposed = form.proposed()
+            errors = settings_service.validate(proposed)
+            for key, message in errors.items():
+                form.add_error(key if key in form.fields else None, message)
+            if not errors and request.POST.get("action") == "save":
+                changed = settings_service.save(
+                    clinic=request.clinic, by=request.user, proposed=proposed
+                )
+                messages.success(request, _("Saved: %(n)s rule(s) changed.") % {"n": len(changed)})
+                return redirect("checkins:rule_settings")
+            if not errors:
+                dry_run = evaluation.dry_run(
+                    request.clinic.pk, proposed, as_of=timezone.localdate()
+                )
+        if form.errors:
+            status = 400
+    changes = RuleSettingChange.objects.filter(clinic=request.clinic).select_related("changed_by")[
+        :20
+    ]
+    return render(
+        request,
+        "checkins/rule_settings.html",
+        {"form": form, "dry_run": dry_run, "changes": changes},
+        status=status,
+    )
+
+
+@require_GET
+@clinical_staff_required
+def patient_flags_section(request: AuthedRequest, patient_id: UUID) -> HttpResponse:
+    from . import rules
+    from .models import Flag
+
+    patient = get_visible_or_404(Patient.objects.all(), request, patient_id)
+    flags = list(
+        Flag.objects.filter(patient=patient)
+        .select_related("assigned_to")
+        .order_by("-opened_at")[:20]
+    )
+    for flag in flags:
+        flag.rule = rules.RULES.get(flag.rule_code)  # type: ignore[attr-defined]
+    return render(
+        request,
+        "checkins/_flags_section.html",
+        {
+            "patient": patient,
+            "open_flags": [f for f in flags if f.is_open],
+            "closed_flags": [f for f in flags if not f.is_open][:5],
+        },
+    )
+
+
+@require_GET
+def notification_list(request: AuthedRequest) -> HttpResponse:
+    from .models import Notification
+
+    items = Notification.objects.in_app_for(request.user).order_by("-created_at")[:100]
+    return render(request, "checkins/notifications.html", {"items": items})
+
+
+@require_POST
+def notifications_read(request: AuthedRequest) -> HttpResponse:
+    from . import notifications
+
+    ids = [int(v) for v in request.POST.getlist("id") if v.isdigit()] or None
+    notifications.mark_read(user=request.user, notification_ids=ids)
+    next_url = request.POST.get("next", "")
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    if next_url and url_has_allowed_host_and_scheme(
+        next_url, {request.get_host()}, request.is_secure()
+    ):
+        return redirect(next_url)
+    return redirect("checkins:notifications")

@@ -108,6 +108,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "rtr.accounts.context_processors.tenancy",
+                "checkins.context_processors.notifications",
             ],
         },
     },
@@ -321,6 +322,30 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_WORKER_SEND_TASK_EVENTS = False
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
+    # The check-in outbox relay: a saved check-in is evaluated within about a second,
+    # and saving it never depends on the broker (design.md §5).
+    "evaluate-pending-checkins": {
+        "task": "checkins.evaluate_pending",
+        "schedule": timedelta(seconds=1),
+        "options": {"expires": 5},
+    },
+    # crontab.guru: "0 * * * *" = at minute 0 of every hour
+    "warning-sign-sweep": {
+        "task": "checkins.sweep",
+        "schedule": crontab(minute=0),
+        "options": {"expires": 3000},
+    },
+    # crontab.guru: "*/5 * * * *" = every 5 minutes (each clinic's local time decides who is due)
+    "checkin-reminders": {
+        "task": "checkins.send_reminders",
+        "schedule": crontab(minute="*/5"),
+        "options": {"expires": 240},
+    },
+    "lead-digests": {
+        "task": "checkins.send_digests",
+        "schedule": crontab(minute="*/5"),
+        "options": {"expires": 240},
+    },
     # Canary: proves a worker is consuming; /health/ reports it stale after 3 minutes.
     # crontab.guru: "* * * * *" = every minute
     "worker-heartbeat": {
@@ -332,6 +357,8 @@ CELERY_BEAT_SCHEDULE = {
 }
 # How old the newest worker heartbeat may be before /health/ calls the worker stale.
 RTR_WORKER_STALE_AFTER = timedelta(minutes=3)
+# Test hook only: seconds an evaluation waits before running (the worker-lost test kills it then).
+RTR_EVALUATION_TEST_DELAY = env.float("RTR_EVALUATION_TEST_DELAY", default=0)
 
 # --- Logging ------------------------------------------------------------------------------
 # Never log check-in contents or patient details: log ids and events only.

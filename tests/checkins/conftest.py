@@ -8,7 +8,7 @@ from tests.protocols.factories import active_plan, library
 
 @pytest.fixture
 def patient(clinic, physio, athlete):
-    """The athlete's record, with a posteromedial tibia BSI and the low-risk plan, started a week ago."""
+    """The athlete's record, with a posteromedial tibia BSI."""
     patient = make_patient(
         clinic=clinic, physio=physio, first_name="Alex", last_name="Runner", sex="female"
     )
@@ -20,4 +20,14 @@ def patient(clinic, physio, athlete):
 
 @pytest.fixture
 def plan(patient, physio):
-    return active_plan(patient=patient, template=library(), by=physio)
+    """Started two days ago, so that "no check-in for 3 days" does not fire on its own."""
+    from datetime import timedelta
+
+    from checkins.services import local_today
+
+    return active_plan(
+        patient=patient,
+        template=library(),
+        by=physio,
+        start=local_today(patient) - timedelta(days=2),
+    )

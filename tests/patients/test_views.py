@@ -416,8 +416,8 @@ def test_patient_list_runs_a_fixed_number_of_queries(
     _fill(clinic, physio, rows)
     client.force_login(physio)
     # session, user, memberships (middleware); physio choices; count; page rows; current
-    # injuries (prefetch); counts by status.
-    with django_assert_num_queries(8):
+    # injuries (prefetch); counts by status; unread notifications (the bell).
+    with django_assert_num_queries(9):
         response = client.get(reverse("patients:list"))
     assert response.status_code == 200
 

@@ -81,8 +81,8 @@ def test_template_list_queries_are_flat(client, physio, clinic, n, django_assert
     for _ in range(n):
         make_template(clinic=clinic, by=physio, stages=3, steps=3)
     client.force_login(physio)
-    # session, user, memberships; templates with their stage counts
-    with django_assert_num_queries(4):
+    # session, user, memberships; templates with their stage counts; unread notifications
+    with django_assert_num_queries(5):
         assert client.get(reverse("protocols:template_list")).status_code == 200
 
 
@@ -93,8 +93,8 @@ def test_template_detail_queries_are_flat(
     template = make_template(clinic=clinic, by=physio, stages=stages, steps=steps, publish=False)
     client.force_login(physio)
     # session, user, memberships; template; stages; steps; criteria; versions; publish check
-    # (stages, steps, criteria)
-    with django_assert_num_queries(11):
+    # (stages, steps, criteria); unread notifications
+    with django_assert_num_queries(12):
         assert (
             client.get(reverse("protocols:template_detail", args=[template.public_id])).status_code
             == 200
@@ -474,8 +474,9 @@ def test_draft_plan_page_adjusts_and_confirms(client, physio, tibia_patient):
 
 # session, user, memberships; plan with patient, template, stage and step; content with its
 # stages, steps and criteria; the last session log before each session day of today and the
-# next 7 days (a fixed pattern, whatever the number of stages and steps); decisions.
-PLAN_PAGE_QUERIES = 12
+# next 7 days (a fixed pattern, whatever the number of stages and steps); decisions; unread
+# notifications (the bell).
+PLAN_PAGE_QUERIES = 13
 
 
 @pytest.mark.parametrize(("stages", "steps"), [(1, 1), (6, 5)])

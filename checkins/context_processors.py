@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+
+def notifications(request: HttpRequest) -> dict[str, Any]:
+    """The unread count for the bell in the navigation (one query, signed-in users only)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+
+    def unread() -> int:
+        from .models import Notification
+
+        return Notification.objects.in_app_for(user).unread().count()
+
+    from django.utils.functional import SimpleLazyObject
+
+    return {"unread_notifications": SimpleLazyObject(unread)}

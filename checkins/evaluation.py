@@ -1,0 +1,351 @@
+"""Running the warning-sign rules for patients and turning findings into flags, exactly once.
+
+- A saved or edited check-in has `evaluated_at` empty: that is the outbox. `evaluate_pending`
+  (run every second by beat, and by the hourly sweep) claims pending check-ins with
+  SELECT ... FOR UPDATE SKIP LOCKED, evaluates their patient and marks them evaluated in the
+  same transaction, so a lost worker leaves them pending and nothing is done twice.
+- `evaluate_patient` locks the patient row, runs every enabled rule over the last weeks of
+  check-ins, and applies findings to flags: one open flag per patient and rule (a partial
+  unique constraint); new evidence is appended to it and its severity raised when warranted;
+  after a flag is resolved, only a newer occurrence opens a new flag.
+- Each new or escalated flag writes its notifications in the same transaction; a task sends
+  the e-mails (see notifications.py).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+
+from patients.bsi import Site
+from patients.models import Patient, PatientStatus
+from protocols.models import Plan, PlanStatus
+
+from . import rules
+from .models import SEVERITY_RANK, CheckIn, Flag, FlagStatus, RuleSetting
+
+HISTORY_DAYS = 35  # enough for the 30-day longest run and the two-week comparison (28 days)
+LIVE_LOOKBACK_DAYS = 7  # findings older than this are history, not a new warning
+HIP_SITES = {Site.FEMORAL_NECK_TENSION, Site.FEMORAL_NECK_COMPRESSION, Site.PELVIS, Site.SACRUM}
+
+
+def rule_settings_for(clinic_id: int) -> dict[str, tuple[bool, dict[str, float]]]:
+    """The clinic's rule settings over the defaults: code -> (enabled, params)."""
+    result = {code: (True, rules.defaults(rule)) for code, rule in rules.RULES.items()}
+    for setting in RuleSetting.objects.filter(clinic_id=clinic_id):
+        rule = rules.RULES.get(setting.rule_code)
+        if rule is not None:
+            result[setting.rule_code] = (
+                setting.enabled,
+                {**rules.defaults(rule), **setting.params},
+            )
+    return result
+
+
+def day_of(checkin: CheckIn) -> rules.Day:
+    return rules.Day(
+        date=checkin.date,
+        pain_rest=checkin.pain_rest,
+        pain_during=checkin.pain_during,
+        pain_after=checkin.pain_after,
+        pain_next_morning=checkin.pain_next_morning,
+        focal_tenderness=checkin.focal_tenderness,
+        swelling=checkin.swelling,
+        night_pain=checkin.night_pain,
+        pain_with_walking=checkin.pain_with_walking,
+        groin_pain=checkin.groin_pain,
+        session_done=checkin.session_done,
+        run_minutes=checkin.run_minutes,
+        sleep_hours=checkin.sleep_hours,
+        fatigue=checkin.fatigue,
+        fuelling_adequate=checkin.fuelling_adequate,
+        menstrual_status=checkin.menstrual_status,
+        confidence=checkin.confidence,
+    )
+
+
+def context_for(patient: Patient, plan: Plan | None, as_of: date) -> rules.Context:
+    sites = set(patient.injuries.values_list("site", flat=True)) | set(
+        patient.prior_injuries.values_list("site", flat=True)
+    )
+    return rules.Context(
+        as_of=as_of,
+        adolescent=patient.age_on(as_of) < 18,
+        hip_history=bool(sites & HIP_SITES),
+        plan_active=plan is not None
+        and plan.status == PlanStatus.ACTIVE
+        and patient.status == PatientStatus.ACTIVE,
+        plan_start=plan.start_date if plan else None,
+        weekly_run_cap=plan.current_stage.max_weekly_run_minutes
+        if plan and plan.current_stage
+        else None,
+    )
+
+
+@dataclass
+class Outcome:
+    raised: list[Flag]
+    escalated: list[Flag]
+
+
+def evaluate_patient(
+    patient_id: int, *, as_of: date | None = None, started: datetime | None = None
+) -> Outcome:
+    """Evaluate one patient now; idempotent (running it twice raises nothing more)."""
+    from .notifications import notify_flag
+
+    started = started or timezone.now()
+    with transaction.atomic():
+        patient = (
+            Patient.objects.select_for_update(of=("self",))
+            .select_related("clinic")
+            .get(pk=patient_id)
+        )
+        today = as_of or timezone.localdate(timezone=patient.clinic.zone)
+        plan = (
+            Plan.objects.filter(patient=patient, status__in=[PlanStatus.ACTIVE, PlanStatus.PAUSED])
+            .select_related("current_stage")
+            .first()
+        )
+        history = [
+            day_of(c)
+            for c in CheckIn.objects.filter(
+                patient=patient, date__gt=today - timedelta(days=HISTORY_DAYS), date__lte=today
+            ).order_by("date")
+        ]
+        chosen = rule_settings_for(patient.clinic_id)
+        findings = rules.evaluate(history, context_for(patient, plan, today), chosen)
+        fresh = [f for f in findings if f.day > today - timedelta(days=LIVE_LOOKBACK_DAYS)]
+        outcome = Outcome([], [])
+        by_rule: dict[str, list[rules.Finding]] = {}
+        for finding in sorted(fresh, key=lambda f: (f.day, SEVERITY_RANK[f.severity])):
+            by_rule.setdefault(finding.rule, []).append(finding)
+        for code, items in by_rule.items():
+            _apply(patient, plan, code, items, chosen[code][1], outcome)
+        # Check-ins saved or edited after this evaluation started stay pending for the next one.
+        CheckIn.objects.filter(
+            Q(edited_at__isnull=True) | Q(edited_at__lte=started),
+            patient=patient,
+            evaluated_at__isnull=True,
+            submitted_at__lte=started,
+        ).update(evaluated_at=timezone.now())
+        for flag in outcome.raised:
+            notify_flag(flag, reason="raised")
+        for flag in outcome.escalated:
+            notify_flag(flag, reason=f"escalated:{flag.severity}")
+    return outcome
+
+
+def _apply(
+    patient: Patient,
+    plan: Plan | None,
+    code: str,
+    findings: list[rules.Finding],
+    params: dict[str, float],
+    outcome: Outcome,
+) -> None:
+    rule = rules.RULES[code]
+    flag = (
+        Flag.objects.select_for_update()
+        .filter(patient=patient, rule_code=code, status__in=["open", "acknowledged"])
+        .first()
+    )
+    closed_until = Flag.objects.filter(
+        patient=patient, rule_code=code, status__in=["resolved", "dismissed"]
+    ).aggregate(last=Max("last_evidence_date"))["last"]
+    for finding in findings:
+        if flag is None:
+            if closed_until is not None and finding.day <= closed_until:
+                continue  # already seen and closed by a clinician
+            flag = Flag.objects.create(
+                clinic_id=patient.clinic_id,
+                patient=patient,
+                plan=plan,
+                rule_code=code,
+                rule_version=rule.version,
+                severity=finding.severity,
+                summary=finding.summary[:300],
+                evidence=list(finding.evidence),
+                thresholds=params,
+                first_seen_date=finding.day,
+                last_evidence_date=finding.day,
+            )
+            outcome.raised.append(flag)
+            continue
+        if finding.day < flag.last_evidence_date:
+            continue
+        changed = _merge_evidence(flag, finding)
+        if SEVERITY_RANK[finding.severity] > SEVERITY_RANK[flag.severity]:
+            flag.severity = finding.severity
+            flag.escalated_at = timezone.now()
+            flag.summary = finding.summary[:300]
+            changed = True
+            if flag not in outcome.raised and flag not in outcome.escalated:
+                outcome.escalated.append(flag)
+        if changed:
+            flag.last_evidence_date = max(flag.last_evidence_date, finding.day)
+            flag.save(
+                update_fields=[
+                    "evidence",
+                    "last_evidence_date",
+                    "severity",
+                    "escalated_at",
+                    "summary",
+                ]
+            )
+
+
+def _merge_evidence(flag: Flag, finding: rules.Finding) -> bool:
+    known = {(e.get("date"), e.get("to")) for e in flag.evidence}
+    new = [e for e in finding.evidence if (e.get("date"), e.get("to")) not in known]
+    if finding.day == flag.last_evidence_date:
+        # Same day again (an edited check-in): its values replace the day's evidence.
+        replaced = [e for e in flag.evidence if e.get("date") != finding.day.isoformat()]
+        updated = (
+            replaced
+            + [e for e in finding.evidence if e.get("date") == finding.day.isoformat()]
+            + [e for e in new if e.get("date") != finding.day.isoformat()]
+        )
+        if updated != flag.evidence:
+            flag.evidence = sorted(updated, key=lambda e: e.get("date", ""))
+            return True
+        return False
+    if not new:
+        return False
+    flag.evidence = sorted(flag.evidence + new, key=lambda e: e.get("date", ""))
+    return True
+
+
+def evaluate_pending(*, limit: int = 500) -> int:
+    """Evaluate patients with unevaluated check-ins (the outbox); returns how many patients."""
+    done = 0
+    while done < limit:
+        started = timezone.now()
+        with transaction.atomic():
+            pending = (
+                CheckIn.objects.select_for_update(skip_locked=True, of=("self",))
+                .filter(evaluated_at__isnull=True)
+                .order_by("submitted_at")
+                .values_list("patient_id", flat=True)
+                .first()
+            )
+            if pending is None:
+                return done
+            _test_pause()
+            evaluate_patient(pending, started=started)
+        done += 1
+    return done
+
+
+def _test_pause() -> None:
+    """Test hook: hold an evaluation open so a test can kill the worker in the middle of it."""
+    delay = getattr(settings, "RTR_EVALUATION_TEST_DELAY", 0)
+    if delay:
+        time.sleep(delay)
+
+
+def sweep(*, as_of: date | None = None) -> dict[str, int]:
+    """The hourly sweep: time-based rules for every active plan, and every pending check-in."""
+    pending = evaluate_pending(limit=100_000)
+    active = list(
+        Patient.objects.filter(status=PatientStatus.ACTIVE, plans__status=PlanStatus.ACTIVE)
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+    for patient_id in active:
+        evaluate_patient(patient_id, as_of=as_of)
+    from .notifications import deliver_stuck
+
+    return {"pending": pending, "patients": len(active), "resent": deliver_stuck()}
+
+
+def flag_counts_for(findings: list[rules.Finding], *, quiet_days: int = 7) -> dict[str, int]:
+    """How many flags findings would have raised: a flag per episode of a rule for a patient,
+    an episode ending after `quiet_days` without a finding (the dry run's assumption)."""
+    counts: dict[str, int] = {}
+    last: dict[str, date] = {}
+    for finding in sorted(findings, key=lambda f: f.day):
+        previous = last.get(finding.rule)
+        if previous is None or (finding.day - previous).days > quiet_days:
+            counts[finding.rule] = counts.get(finding.rule, 0) + 1
+        last[finding.rule] = finding.day
+    return counts
+
+
+def dry_run(
+    clinic_id: int,
+    proposed: dict[str, tuple[bool, dict[str, float]]],
+    *,
+    as_of: date,
+    days: int = 90,
+) -> dict[str, dict[str, int]]:
+    """Replay the clinic's last `days` days of check-ins with the current and the proposed
+    settings: flags per rule each would have raised."""
+    current = rule_settings_for(clinic_id)
+    first = as_of - timedelta(days=days)
+    totals: dict[str, dict[str, int]] = {
+        code: {"current": 0, "proposed": 0} for code in rules.RULES
+    }
+    checkins = CheckIn.objects.filter(
+        patient__clinic_id=clinic_id, date__gt=first - timedelta(days=HISTORY_DAYS), date__lte=as_of
+    ).order_by("patient_id", "date")
+    patients = {
+        p.pk: p
+        for p in Patient.objects.filter(clinic_id=clinic_id).prefetch_related(
+            "injuries", "prior_injuries"
+        )
+    }
+    plans = {
+        p.patient_id: p
+        for p in Plan.objects.filter(patient__clinic_id=clinic_id)
+        .exclude(status="draft")
+        .select_related("current_stage")
+    }
+    by_patient: dict[int, list[rules.Day]] = {}
+    for checkin in checkins.iterator(chunk_size=2000):
+        by_patient.setdefault(checkin.patient_id, []).append(day_of(checkin))
+    for patient_id, history in by_patient.items():
+        patient = patients[patient_id]
+        ctx = _dry_context(patient, plans.get(patient_id), as_of)
+        for label, chosen in (("current", current), ("proposed", proposed)):
+            findings = [f for f in rules.evaluate(history, ctx, chosen) if f.day > first]
+            for code, count in flag_counts_for(findings).items():
+                totals[code][label] += count
+    return totals
+
+
+def _dry_context(patient: Patient, plan: Plan | None, as_of: date) -> rules.Context:
+    sites = {i.site for i in patient.injuries.all()} | {
+        p.site for p in patient.prior_injuries.all()
+    }
+    return rules.Context(
+        as_of=as_of,
+        adolescent=patient.age_on(as_of) < 18,
+        hip_history=bool(sites & HIP_SITES),
+        plan_active=plan is not None
+        and plan.status in {PlanStatus.ACTIVE, PlanStatus.COMPLETED, PlanStatus.STOPPED},
+        plan_start=plan.start_date if plan else None,
+        weekly_run_cap=plan.current_stage.max_weekly_run_minutes
+        if plan and plan.current_stage
+        else None,
+    )
+
+
+def open_flags_summary(clinic_id: int) -> dict[str, Any]:
+    from django.db.models import Count
+
+    rows = (
+        Flag.objects.filter(
+            clinic_id=clinic_id, status__in=[FlagStatus.OPEN, FlagStatus.ACKNOWLEDGED]
+        )
+        .values("severity")
+        .annotate(n=Count("pk"))
+    )
+    return {row["severity"]: row["n"] for row in rows}

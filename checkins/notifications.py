@@ -1,0 +1,278 @@
+"""Notifications: in-app and e-mail, for flags, reminders and the lead's digest.
+
+Rows are written in the same transaction as their cause and are unique per flag, recipient,
+channel and reason (or per recipient, kind, channel and day): running anything twice writes
+nothing twice. E-mails are sent by a task that claims the row first (compare-and-set), so a
+message goes out once; a worker lost between sending and marking could resend it after the
+claim expires, which is the one case an e-mail may repeat (never silently dropped).
+E-mails carry no clinical details: "a flag needs your review" and a link.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Count, F, Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from patients.models import Patient, PatientStatus
+from protocols.models import PlanStatus
+from rtr.accounts.models import Clinic, Membership, Role
+
+from .models import Channel, CheckIn, Flag, Notification, NotificationKind
+
+if TYPE_CHECKING:
+    from rtr.accounts.models import User
+
+logger = logging.getLogger(__name__)
+CLAIM_EXPIRES = timedelta(minutes=5)
+MAX_ATTEMPTS = 8
+
+
+def flag_recipients(flag: Flag) -> list[User]:
+    """The assigned physio and the care team's physios; urgent and high flags also the leads."""
+    patient = flag.patient
+    ids = {patient.assigned_physio_id}
+    ids |= set(
+        patient.care_team.filter(role__in=[Role.PHYSIO, Role.LEAD]).values_list(
+            "user_id", flat=True
+        )
+    )
+    if flag.severity in {"high", "urgent"}:
+        ids |= set(
+            Membership.objects.filter(
+                clinic_id=flag.clinic_id, role=Role.LEAD, is_active=True
+            ).values_list("user_id", flat=True)
+        )
+    from rtr.accounts.models import User
+
+    return list(User.objects.filter(pk__in=ids, is_active=True))
+
+
+def flag_link(flag: Flag) -> str:
+    return reverse("patients:detail", args=[flag.patient.public_id]) + "#section-flags"
+
+
+def notify_flag(flag: Flag, *, reason: str) -> None:
+    """Write the notifications of a new or escalated flag; e-mails are sent after commit."""
+    from . import rules
+
+    rule = rules.RULES.get(flag.rule_code)
+    title = _("%(severity)s flag: %(rule)s – %(patient)s") % {
+        "severity": flag.get_severity_display(),
+        "rule": rule.title if rule else flag.rule_code,
+        "patient": flag.patient.full_name,
+    }
+    rows = [
+        Notification(
+            recipient=user,
+            kind=NotificationKind.FLAG,
+            channel=channel,
+            flag=flag,
+            reason=reason,
+            title=str(title)[:200],
+            link=flag_link(flag),
+            sent_at=timezone.now() if channel == Channel.IN_APP else None,
+        )
+        for user in flag_recipients(flag)
+        for channel in (Channel.EMAIL, Channel.IN_APP)
+    ]
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    transaction.on_commit(lambda: publish_pending_emails(flag_id=flag.pk))
+
+
+def publish_pending_emails(*, flag_id: int | None = None) -> None:
+    """Queue delivery of unsent e-mails; a broker failure leaves them for the sweep."""
+    from .tasks import deliver_notification
+
+    pending = Notification.objects.filter(channel=Channel.EMAIL, sent_at__isnull=True)
+    if flag_id is not None:
+        pending = pending.filter(flag_id=flag_id)
+    for notification_id in pending.values_list("pk", flat=True)[:1000]:
+        try:
+            deliver_notification.delay(notification_id)
+        except Exception:
+            logger.warning(
+                "could not queue notification %s; the sweep will retry",
+                notification_id,
+                exc_info=True,
+            )
+            return
+
+
+def deliver(notification_id: int) -> bool:
+    """Send one e-mail notification once: claim it, send, mark it sent. True when sent now."""
+    now = timezone.now()
+    claimed = Notification.objects.filter(
+        Q(sending_started_at__isnull=True) | Q(sending_started_at__lt=now - CLAIM_EXPIRES),
+        pk=notification_id,
+        channel=Channel.EMAIL,
+        sent_at__isnull=True,
+    ).update(sending_started_at=now, attempts=F("attempts") + 1)
+    if claimed != 1:
+        return False
+    notification = Notification.objects.select_related("recipient", "flag").get(pk=notification_id)
+    subject, body = _email(notification)
+    try:
+        send_mail(
+            subject=subject,
+            message=body,
+            from_email=None,
+            recipient_list=[notification.recipient.email],
+        )
+    except Exception as exc:
+        Notification.objects.filter(pk=notification_id).update(
+            sending_started_at=None, last_error=type(exc).__name__[:200]
+        )
+        raise
+    Notification.objects.filter(pk=notification_id).update(sent_at=timezone.now(), last_error="")
+    return True
+
+
+def _email(notification: Notification) -> tuple[str, str]:
+    context = {
+        "notification": notification,
+        "site_url": settings.SITE_URL,
+        "link": settings.SITE_URL + notification.link,
+        "hours": settings.RTR_SIGN_IN_LINK_HOURS,
+    }
+    if notification.kind == NotificationKind.REMINDER:
+        from .services import signin_link_create
+
+        context["link"] = signin_link_create(user=notification.recipient, purpose="reminder")
+    template = f"emails/{notification.kind}"
+    subject = render_to_string(f"{template}_subject.txt", context).strip()
+    return subject, render_to_string(f"{template}_body.txt", context)
+
+
+def deliver_stuck() -> int:
+    """Re-queue e-mails left unsent (broker down, worker lost), within the attempt limit."""
+    stuck = Notification.objects.filter(
+        channel=Channel.EMAIL, sent_at__isnull=True, attempts__lt=MAX_ATTEMPTS
+    ).filter(
+        Q(sending_started_at__isnull=True)
+        | Q(sending_started_at__lt=timezone.now() - CLAIM_EXPIRES)
+    )
+    count = stuck.count()
+    if count:
+        publish_pending_emails()
+    return count
+
+
+# --- Reminders and digests --------------------------------------------------------------------
+
+
+def _local_now(clinic: Clinic, now: datetime) -> datetime:
+    return now.astimezone(clinic.zone)
+
+
+def send_reminders(*, now: datetime | None = None) -> int:
+    """At each clinic's reminder time: athletes on an active plan with no check-in today, once a day."""
+    now = now or timezone.now()
+    created = 0
+    for clinic in Clinic.objects.all():
+        local = _local_now(clinic, now)
+        if local.time() < clinic.reminder_time:
+            continue
+        day = local.date()
+        patients = (
+            Patient.objects.filter(
+                clinic=clinic,
+                status=PatientStatus.ACTIVE,
+                user__isnull=False,
+                user__is_active=True,
+                plans__status=PlanStatus.ACTIVE,
+            )
+            .exclude(pk__in=CheckIn.objects.filter(date=day).values("patient_id"))
+            .select_related("user")
+            .distinct()
+        )
+        for patient in patients:
+            _row, new = Notification.objects.get_or_create(
+                recipient=patient.user,
+                kind=NotificationKind.REMINDER,
+                channel=Channel.EMAIL,
+                day=day,
+                flag=None,
+                defaults={
+                    "title": str(_("Time for today's check-in")),
+                    "link": reverse("athlete_home"),
+                },
+            )
+            created += new
+            if new:
+                Notification.objects.get_or_create(
+                    recipient=patient.user,
+                    kind=NotificationKind.REMINDER,
+                    channel=Channel.IN_APP,
+                    day=day,
+                    flag=None,
+                    defaults={
+                        "title": str(_("Time for today's check-in")),
+                        "link": reverse("athlete_home"),
+                        "sent_at": now,
+                    },
+                )
+    if created:
+        transaction.on_commit(publish_pending_emails)
+    return created
+
+
+DIGEST_TIME = time(7, 0)
+
+
+def send_digests(*, now: datetime | None = None) -> int:
+    """Each morning (clinic time): leads get the count of open flags by severity, once a day."""
+    now = now or timezone.now()
+    created = 0
+    for clinic in Clinic.objects.all():
+        local = _local_now(clinic, now)
+        if local.time() < DIGEST_TIME:
+            continue
+        day: date = local.date()
+        counts = dict(
+            Flag.objects.open()
+            .filter(clinic=clinic)
+            .values_list("severity")
+            .annotate(n=Count("pk"))
+        )
+        total = sum(counts.values())
+        title = _(
+            "%(n)s open flags: %(urgent)s urgent, %(high)s high, %(low)s low, %(info)s info"
+        ) % {
+            "n": total,
+            "urgent": counts.get("urgent", 0),
+            "high": counts.get("high", 0),
+            "low": counts.get("low", 0),
+            "info": counts.get("info", 0),
+        }
+        for lead in Membership.objects.filter(
+            clinic=clinic, role=Role.LEAD, is_active=True
+        ).select_related("user"):
+            _row, new = Notification.objects.get_or_create(
+                recipient=lead.user,
+                kind=NotificationKind.DIGEST,
+                channel=Channel.EMAIL,
+                day=day,
+                flag=None,
+                defaults={"title": str(title)[:200], "link": reverse("staff_home")},
+            )
+            created += new
+    if created:
+        transaction.on_commit(publish_pending_emails)
+    return created
+
+
+def mark_read(*, user: User, notification_ids: list[int] | None = None) -> int:
+    unread = Notification.objects.in_app_for(user).unread()
+    if notification_ids is not None:
+        unread = unread.filter(pk__in=notification_ids)
+    return unread.update(read_at=timezone.now())

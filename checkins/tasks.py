@@ -1,0 +1,47 @@
+"""Celery tasks for warning signs: thin wrappers over services (ids in, one service call)."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from . import evaluation, notifications
+
+
+@shared_task(name="checkins.evaluate_pending", ignore_result=True, expires=30)
+def evaluate_pending() -> int:
+    """The outbox relay: beat runs it every second; evaluates patients with unevaluated check-ins."""
+    return evaluation.evaluate_pending()
+
+
+@shared_task(name="checkins.evaluate_patient", ignore_result=True)
+def evaluate_patient(patient_id: int) -> None:
+    evaluation.evaluate_patient(patient_id)
+
+
+@shared_task(name="checkins.sweep", ignore_result=True)
+def sweep() -> dict[str, int]:
+    """Hourly: time-based rules for all active plans, and anything left unevaluated or unsent."""
+    return evaluation.sweep()
+
+
+@shared_task(
+    name="checkins.deliver_notification",
+    ignore_result=True,
+    autoretry_for=(Exception,),
+    retry_backoff=5,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=notifications.MAX_ATTEMPTS,
+)
+def deliver_notification(notification_id: int) -> bool:
+    return notifications.deliver(notification_id)
+
+
+@shared_task(name="checkins.send_reminders", ignore_result=True)
+def send_reminders() -> int:
+    return notifications.send_reminders()
+
+
+@shared_task(name="checkins.send_digests", ignore_result=True)
+def send_digests() -> int:
+    return notifications.send_digests()

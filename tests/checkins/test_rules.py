@@ -1,0 +1,367 @@
+"""Every rule at and around its thresholds (fires at the boundary, not one step before)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from checkins import rules
+from checkins.rules import Context, Day
+
+D0 = date(2026, 3, 1)
+
+
+def day(n: int, **values) -> Day:
+    return Day(date=D0 + timedelta(days=n), **values)
+
+
+def ctx(n: int = 30, **values) -> Context:
+    return Context(as_of=D0 + timedelta(days=n), **values)
+
+
+def run(code: str, days, context=None, **params):
+    rule = rules.RULES[code]
+    return rule.check(
+        sorted(days, key=lambda d: d.date), context or ctx(), {**rules.defaults(rule), **params}
+    )
+
+
+# --- new_focal_tenderness ------------------------------------------------------------------------
+
+
+def test_tenderness_reported_new_fires_high():
+    found = run("new_focal_tenderness", [day(0), day(1, focal_tenderness="new")])
+    assert [(f.day, f.severity) for f in found] == [(D0 + timedelta(days=1), "high")]
+
+
+def test_same_tenderness_continuing_does_not_fire():
+    assert run("new_focal_tenderness", [day(i, focal_tenderness="same") for i in range(10)]) == []
+
+
+@pytest.mark.parametrize(("quiet", "fires"), [(6, False), (7, True), (8, True)])
+def test_tenderness_back_after_seven_days_without(quiet, fires):
+    days = [
+        day(0, focal_tenderness="same"),
+        *[day(i) for i in range(1, quiet + 1)],
+        day(quiet + 1, focal_tenderness="same"),
+    ]
+    assert bool(run("new_focal_tenderness", days)) is fires
+
+
+def test_tenderness_back_counts_from_the_first_check_in_when_none_was_tender():
+    assert run("new_focal_tenderness", [day(0), day(6, focal_tenderness="same")]) == []
+    assert len(run("new_focal_tenderness", [day(0), day(7, focal_tenderness="same")])) == 1
+
+
+def test_a_first_ever_check_in_with_same_tenderness_is_not_new():
+    assert run("new_focal_tenderness", [day(0, focal_tenderness="same")]) == []
+
+
+# --- night_pain, pain_with_walking, groin_pain ---------------------------------------------------
+
+
+@pytest.mark.parametrize(("rest", "fires"), [(2, False), (3, True), (4, True)])
+def test_rest_pain_boundary(rest, fires):
+    found = run("night_pain", [day(0, pain_rest=rest)])
+    assert bool(found) is fires
+    if fires:
+        assert found[0].severity == "urgent"
+
+
+def test_night_pain_fires_urgent_whatever_the_rest_pain():
+    assert run("night_pain", [day(0, night_pain=True)])[0].severity == "urgent"
+
+
+def test_pain_with_walking_and_groin_pain():
+    assert run("pain_with_walking", [day(0, pain_with_walking=True)])[0].severity == "high"
+    assert run("pain_with_walking", [day(0)]) == []
+    found = run("groin_pain", [day(0, groin_pain=True)], ctx(hip_history=True))
+    assert found[0].severity == "urgent" and found[0].evidence[0]["hip_history"] is True
+
+
+# --- run_pain -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("pain", "severity"), [(2, None), (3, "low"), (4, "low"), (5, "high"), (9, "high")]
+)
+def test_run_pain_boundaries(pain, severity):
+    found = run("run_pain", [day(0, session_done="as_prescribed", pain_during=pain, pain_after=0)])
+    assert (found[0].severity if found else None) == severity
+
+
+def test_run_pain_counts_pain_after_too_and_needs_a_session():
+    assert run("run_pain", [day(0, session_done="modified", pain_during=0, pain_after=3)])
+    assert (
+        run("run_pain", [day(0, session_done="rest_day", pain_during=None, pain_after=None)]) == []
+    )
+
+
+def test_run_pain_with_a_clinic_threshold():
+    assert run("run_pain", [day(0, session_done="as_prescribed", pain_during=3)], limit=3) == []
+    assert run("run_pain", [day(0, session_done="as_prescribed", pain_during=4)], limit=3)
+
+
+# --- next_morning_pain ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "fires"), [(0, 1, False), (0, 2, True), (1, 2, False), (1, 3, True)]
+)
+def test_next_morning_rise_boundary(before, after, fires):
+    assert (
+        bool(
+            run(
+                "next_morning_pain",
+                [day(0, pain_next_morning=before), day(1, pain_next_morning=after)],
+            )
+        )
+        is fires
+    )
+
+
+@pytest.mark.parametrize(("a", "b", "fires"), [(1, 2, False), (2, 2, True), (2, 1, False)])
+def test_next_morning_pain_lasting_two_mornings(a, b, fires):
+    assert (
+        bool(run("next_morning_pain", [day(0, pain_next_morning=a), day(1, pain_next_morning=b)]))
+        is fires
+    )
+
+
+def test_next_morning_pain_waits_for_yesterday_as_baseline():
+    assert run("next_morning_pain", [day(0, pain_next_morning=5)]) == []  # no baseline
+    assert (
+        run("next_morning_pain", [day(0, pain_next_morning=0), day(2, pain_next_morning=5)]) == []
+    )  # not the day before
+
+
+# --- persistent_swelling (streaks) --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("count", "fires"), [(2, False), (3, True)])
+def test_swelling_streak_boundary(count, fires):
+    days = [day(i, swelling="mild") for i in range(count)]
+    found = run("persistent_swelling", days)
+    assert bool(found) is fires
+    if fires:
+        assert found[0].severity == "low"
+        assert len(found[0].evidence) == 3
+
+
+def test_swelling_streak_is_high_when_moderate_or_worse():
+    found = run(
+        "persistent_swelling",
+        [day(0, swelling="mild"), day(1, swelling="moderate"), day(2, swelling="mild")],
+    )
+    assert found[0].severity == "high"
+
+
+def test_a_streak_runs_across_one_missing_day():
+    days = [
+        day(0, swelling="mild"),
+        day(1, swelling="mild"),
+        day(3, swelling="mild"),
+    ]  # day 2 missed
+    assert len(run("persistent_swelling", days)) == 1
+
+
+def test_a_streak_breaks_after_two_missing_days_or_a_day_without():
+    assert (
+        run(
+            "persistent_swelling",
+            [day(0, swelling="mild"), day(1, swelling="mild"), day(4, swelling="mild")],
+        )
+        == []
+    )
+    assert (
+        run(
+            "persistent_swelling",
+            [day(0, swelling="mild"), day(1), day(2, swelling="mild"), day(3, swelling="mild")],
+        )
+        == []
+    )
+
+
+def test_streaks_helper():
+    days = [
+        day(0, confidence=2),
+        day(1, confidence=2),
+        day(3, confidence=2),
+        day(6, confidence=2),
+        day(7, confidence=9),
+    ]
+    runs = rules.streaks(days, lambda d: d.confidence <= 3)
+    assert [len(r) for r in runs] == [3, 1]
+
+
+# --- load_spike ------------------------------------------------------------------------------------------
+
+
+def test_single_run_spike_boundary():
+    base = [day(i, run_minutes=20) for i in (0, 2, 4)]
+    assert run("load_spike", [*base, day(6, run_minutes=22)]) == []  # exactly +10%: not above
+    found = run("load_spike", [*base, day(6, run_minutes=23)])
+    assert found and found[0].evidence[0]["longest_30_days"] == 20
+
+
+def test_single_run_spike_waits_for_a_baseline_of_runs():
+    assert (
+        run("load_spike", [day(0, run_minutes=10), day(2, run_minutes=10), day(4, run_minutes=40)])
+        == []
+    )
+    assert run(
+        "load_spike",
+        [
+            day(0, run_minutes=10),
+            day(2, run_minutes=10),
+            day(3, run_minutes=10),
+            day(4, run_minutes=40),
+        ],
+    )
+
+
+def test_only_the_last_30_days_count_for_the_longest_run():
+    days = [
+        day(0, run_minutes=60),
+        day(31, run_minutes=20),
+        day(33, run_minutes=20),
+        day(35, run_minutes=20),
+        day(37, run_minutes=30),
+    ]
+    assert any(f.day == D0 + timedelta(days=37) for f in run("load_spike", days))
+
+
+def test_two_week_volume_rise():
+    steady = [day(i, run_minutes=20) for i in range(0, 14, 2)]  # 140 min in the first 2 weeks
+    rise = [day(i, run_minutes=26) for i in range(15, 29, 2)]  # 182 min: +30% exactly
+    assert not any(
+        "Two weeks" in f.summary for f in run("load_spike", steady + rise, single_pct=50)
+    )
+    more = [day(i, run_minutes=27) for i in range(15, 29, 2)]  # 189 min: +35%
+    assert any("Two weeks" in f.summary for f in run("load_spike", steady + more, single_pct=50))
+
+
+def test_over_the_stage_weekly_cap():
+    days = [day(i, run_minutes=30) for i in range(0, 7, 2)]  # 120 min in 7 days
+    assert any(
+        "cap" in f.summary for f in run("load_spike", days, ctx(7, weekly_run_cap=100), min_runs=10)
+    )
+    assert not any(
+        "cap" in f.summary for f in run("load_spike", days, ctx(7, weekly_run_cap=120), min_runs=10)
+    )
+
+
+# --- poor_sleep, high_fatigue, low_energy_signs, low_confidence ---------------------------------------------
+
+
+@pytest.mark.parametrize(("short_nights", "fires"), [(2, False), (3, True)])
+def test_poor_sleep_three_of_seven(short_nights, fires):
+    days = [day(i, sleep_hours=6.5 if i < short_nights else 8) for i in range(7)]
+    days = sorted(days, key=lambda d: (d.sleep_hours >= 8, d.date))
+    found = run("poor_sleep", days)
+    assert bool(found) is fires
+    if fires:
+        assert found[0].severity == "info"
+
+
+def test_poor_sleep_adolescent_target_is_eight_hours():
+    days = [day(i, sleep_hours=7.5) for i in range(3)]
+    assert run("poor_sleep", days) == []
+    assert run("poor_sleep", days, ctx(adolescent=True))
+
+
+def test_seven_hours_is_enough_for_an_adult():
+    assert run("poor_sleep", [day(i, sleep_hours=7) for i in range(7)]) == []
+
+
+@pytest.mark.parametrize(("tired", "fires"), [(2, False), (3, True)])
+def test_high_fatigue_three_of_five(tired, fires):
+    days = [day(i, fatigue=7 if i >= 5 - tired else 4) for i in range(5)]
+    assert bool(run("high_fatigue", days)) is fires
+
+
+def test_fatigue_six_is_below_the_level():
+    assert run("high_fatigue", [day(i, fatigue=6) for i in range(5)]) == []
+
+
+def test_missed_period_or_under_fuelling():
+    assert run("low_energy_signs", [day(0, menstrual_status="missed")])[0].severity == "low"
+    assert (
+        run("low_energy_signs", [day(i, fuelling_adequate=i % 2 == 0) for i in range(5)]) == []
+    )  # 2 of 7
+    assert run("low_energy_signs", [day(i, fuelling_adequate=False) for i in range(3)])
+
+
+@pytest.mark.parametrize(("level", "fires"), [(3, True), (4, False)])
+def test_low_confidence_three_in_a_row(level, fires):
+    assert bool(run("low_confidence", [day(i, confidence=level) for i in range(3)])) is fires
+    assert (
+        run(
+            "low_confidence",
+            [
+                day(0, confidence=2),
+                day(1, confidence=2),
+                day(2, confidence=8),
+                day(3, confidence=2),
+            ],
+        )
+        == []
+    )
+
+
+# --- missed_checkins (time-based) --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("gap", "severities"), [(2, []), (3, ["info"]), (6, ["info"]), (7, ["info", "low"])]
+)
+def test_missed_checkins_by_days_without(gap, severities):
+    found = run("missed_checkins", [day(0)], ctx(gap, plan_start=D0))
+    assert [f.severity for f in found] == severities
+
+
+def test_missed_checkins_between_two_check_ins_and_not_on_paused_plans():
+    found = run("missed_checkins", [day(0), day(4)], ctx(4, plan_start=D0))
+    assert [f.day for f in found] == [D0 + timedelta(days=3)]
+    assert run("missed_checkins", [day(0)], ctx(10, plan_start=D0, plan_active=False)) == []
+
+
+# --- the registry --------------------------------------------------------------------------------
+
+
+def test_every_rule_of_the_design_is_registered_with_its_source():
+    assert set(rules.RULES) == {
+        "new_focal_tenderness",
+        "night_pain",
+        "pain_with_walking",
+        "run_pain",
+        "next_morning_pain",
+        "persistent_swelling",
+        "groin_pain",
+        "load_spike",
+        "poor_sleep",
+        "high_fatigue",
+        "low_energy_signs",
+        "low_confidence",
+        "missed_checkins",
+    }
+    for rule in rules.RULES.values():
+        assert rule.source and rule.explanation and rule.version >= 1
+        for param in rule.params.values():
+            assert param.low <= param.default <= param.high
+
+
+def test_bounds_are_checked():
+    rule = rules.RULES["run_pain"]
+    assert rules.check_bounds(rule, {"limit": 2, "high_at": 5}) == {}
+    errors = rules.check_bounds(rule, {"limit": 9})
+    assert "limit" in errors and "between 1 and 4" in errors["limit"]
+
+
+def test_a_disabled_rule_finds_nothing():
+    days = [day(0, night_pain=True)]
+    assert any(f.rule == "night_pain" for f in rules.evaluate(days, ctx()))
+    assert not any(
+        f.rule == "night_pain" for f in rules.evaluate(days, ctx(), {"night_pain": (False, {})})
+    )
