@@ -11,13 +11,23 @@ class CheckinsConfig(AppConfig):
     def ready(self) -> None:
         from patients.sections import register_section
         from rtr.accounts.demo import register_demo_loader
-        from rtr.athlete import register_panel
+        from rtr.panels import register_panel
 
+        from .dashboard import dashboard_panel
         from .demo import demo_checkins_load, demo_flags_load
         from .panels import checkin_panel
 
         register_section("checkins", url_name="checkins:patient_section")
         register_section("flags", url_name="checkins:patient_flags_section")
         register_panel(checkin_panel, order=20)
+        register_panel(dashboard_panel, order=10, page="staff")
         register_demo_loader(demo_checkins_load, order=30)
         register_demo_loader(demo_flags_load, order=40)
+
+        from auditlog.registry import auditlog
+
+        from .models import Flag, FlagNote
+
+        # Evidence holds check-in values: never in the audit log (design.md §7).
+        auditlog.register(Flag, exclude_fields=["evidence", "thresholds", "summary"])
+        auditlog.register(FlagNote)

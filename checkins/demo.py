@@ -22,15 +22,31 @@ from .models import CheckIn
 DAYS = 28
 # last name -> the warning signs written into the last few days of their history
 WARNINGS: dict[str, dict[int, dict[str, Any]]] = {
-    "Runner": {2: {"pain_during": 4, "pain_after": 3}},  # run pain over the limit
-    "Miles": {1: {"focal_tenderness": "new"}},  # new focal tenderness
-    "Byrne": {1: {"night_pain": True, "pain_rest": 3}},  # night pain
-    "Okoro": {0: {"groin_pain": True}},  # groin pain, femoral neck history
+    # run pain over the limit (low), high fatigue (low), night pain yesterday (urgent)
+    "Runner": {
+        2: {"pain_during": 4, "pain_after": 3, "fatigue": 8},
+        3: {"fatigue": 8},
+        1: {"fatigue": 7, "night_pain": True},
+    },
+    "Miles": {
+        1: {"focal_tenderness": "new"},
+        2: {"pain_with_walking": True},
+    },  # new tenderness, walking pain (high)
+    # night pain (urgent), short sleep (info)
+    "Byrne": {
+        1: {"night_pain": True, "pain_rest": 3, "sleep_hours": Decimal("5.5")},
+        3: {"sleep_hours": Decimal("6")},
+        5: {"sleep_hours": Decimal("6")},
+    },
+    "Okoro": {0: {"groin_pain": True}},  # groin pain, femoral neck history (urgent)
+    # persistent swelling (high), low confidence (info)
     "Novak": {
-        3: {"swelling": "mild"},
-        2: {"swelling": "mild"},
-        1: {"swelling": "moderate"},
-    },  # persistent swelling
+        3: {"swelling": "mild", "confidence": 2},
+        2: {"swelling": "mild", "confidence": 3},
+        1: {"swelling": "moderate", "confidence": 2},
+    },
+    "Strider": {1: {"pain_during": 6, "pain_after": 5}},  # run pain 6/10 (high)
+    "Moreau": {0: {"pain_rest": 4}},  # pain at rest (urgent)
 }
 GAPS = {"Brown": {0, 1, 2, 3}}  # missed check-ins
 
@@ -104,11 +120,17 @@ def demo_flags_load() -> int:
     from .evaluation import evaluate_patient
     from .models import Flag
 
-    before = Flag.objects.count()
-    for patient_id in (
-        Patient.objects.filter(clinic__name=DEMO_CLINIC, checkins__isnull=False)
-        .values_list("pk", flat=True)
-        .distinct()
-    ):
+    before = set(Flag.objects.values_list("pk", flat=True))
+    patients = Patient.objects.filter(clinic__name=DEMO_CLINIC, checkins__isnull=False).values_list(
+        "pk", flat=True
+    )
+    for patient_id in patients.distinct():
         evaluate_patient(patient_id)
-    return Flag.objects.count() - before
+    new = Flag.objects.exclude(pk__in=before).order_by("pk")
+    # A realistic queue has some flags waiting past their response target: age a few of them.
+    for index, flag in enumerate(new):
+        if index % 3 == 0:
+            Flag.objects.filter(pk=flag.pk).update(
+                opened_at=timezone.now() - timedelta(days=4, hours=index)
+            )
+    return new.count()

@@ -328,6 +328,10 @@ class Flag(PublicIdModel):
     def __str__(self) -> str:
         return f"{self.rule_code} ({self.severity}) for patient {self.patient_id}"
 
+    def get_additional_data(self) -> dict[str, str]:
+        """For the audit log: which patient's history the change belongs to."""
+        return {"patient": str(self.patient.public_id)}
+
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_FLAG_STATUSES
@@ -452,3 +456,35 @@ class RuleSettingChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rule_code} changed {self.changed_at:%Y-%m-%d}"
+
+
+class FlagAction(models.TextChoices):
+    """What a clinician does to resolve a flag; the first three change the plan (design.md §1 journey 3)."""
+
+    HOLD = "hold", _("Hold the stage")
+    REGRESS = "regress", _("Regress one stage")
+    PAUSE = "pause", _("Pause the plan")
+    REFER = "refer", _("Refer for imaging or specialist review")
+    CONTACT = "contact", _("Contact the athlete")
+    NO_ACTION = "no_action", _("No action needed")
+
+
+PLAN_ACTIONS = {FlagAction.HOLD: "hold", FlagAction.REGRESS: "regress", FlagAction.PAUSE: "pause"}
+
+
+class FlagNote(models.Model):
+    flag = models.ForeignKey(Flag, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("note"), max_length=2000)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("flag note")
+        verbose_name_plural = _("flag notes")
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"note on flag {self.flag_id}"
+
+    def get_additional_data(self) -> dict[str, str]:
+        return {"patient": str(self.flag.patient.public_id)}

@@ -58,7 +58,7 @@ def flag_recipients(flag: Flag) -> list[User]:
 
 
 def flag_link(flag: Flag) -> str:
-    return reverse("patients:detail", args=[flag.patient.public_id]) + "#section-flags"
+    return reverse("checkins:flag_detail", args=[flag.public_id])
 
 
 def notify_flag(flag: Flag, *, reason: str) -> None:

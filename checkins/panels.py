@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from protocols import services as protocol_services
 from protocols.models import Plan
-from rtr.athlete import Panel
+from rtr.panels import Panel
 
 from . import services
 from .models import CheckIn

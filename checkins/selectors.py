@@ -73,7 +73,12 @@ def plan_start(patient: Patient) -> date | None:
 
 
 def chart_data(
-    checkins: list[CheckIn], *, first: date, last: date, clinical: bool
+    checkins: list[CheckIn],
+    *,
+    first: date,
+    last: date,
+    clinical: bool,
+    highlight: list[str] | None = None,
 ) -> dict[str, Any]:
     """Series for the charts, one point per day (None where there was no check-in)."""
     by_day = {c.date: c for c in checkins}
@@ -86,6 +91,7 @@ def chart_data(
         "labels": [d.isoformat() for d in days],
         "run_minutes": series("run_minutes"),
         "prescribed_run_minutes": series("prescribed_run_minutes"),
+        "highlight": [d.isoformat() in set(highlight or []) for d in days],
     }
     if clinical:
         data.update(

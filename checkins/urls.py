@@ -31,5 +31,12 @@ urlpatterns = [
     ),
     path("clinic/rules/", views.rule_settings, name="rule_settings"),
     path("notifications/", views.notification_list, name="notifications"),
+    path("flags/", views.flag_queue, name="flag_queue"),
+    path("flags/<uuid:flag_id>/", views.flag_detail, name="flag_detail"),
+    path("flags/<uuid:flag_id>/acknowledge/", views.flag_acknowledge, name="flag_acknowledge"),
+    path("flags/<uuid:flag_id>/assign/", views.flag_assign, name="flag_assign"),
+    path("flags/<uuid:flag_id>/note/", views.flag_note, name="flag_note"),
+    path("flags/<uuid:flag_id>/resolve/", views.flag_resolve, name="flag_resolve"),
+    path("flags/<uuid:flag_id>/dismiss/", views.flag_dismiss, name="flag_dismiss"),
     path("notifications/read/", views.notifications_read, name="notifications_read"),
 ]

@@ -377,3 +377,241 @@ def notifications_read(request: AuthedRequest) -> HttpResponse:
     ):
         return redirect(next_url)
     return redirect("checkins:notifications")
+
+
+# --- Clinic lead review: flag queue and flag detail ----------------------------------------------
+
+QUEUE_PAGE_SIZE = 25
+
+
+def _queue_filters(request: AuthedRequest) -> dict[str, str]:
+    from . import rules
+    from .models import FlagStatus, Severity
+
+    allowed: dict[str, set[str]] = {
+        "severity": set(Severity.values),
+        "rule": set(rules.RULES),
+        "status": {FlagStatus.OPEN, FlagStatus.ACKNOWLEDGED},
+        "age": {"overdue", "24h"},
+        "sort": {"oldest", "newest", "patient"},
+    }
+    filters = {
+        key: request.GET.get(key, "")
+        for key in ("severity", "rule", "physio", "status", "age", "sort")
+    }
+    for key, values in allowed.items():
+        if filters[key] not in values:
+            filters[key] = ""
+    try:
+        filters["physio"] = str(UUID(filters["physio"])) if filters["physio"] else ""
+    except ValueError:
+        filters["physio"] = ""
+    return filters
+
+
+@require_GET
+@clinical_staff_required
+def flag_queue(request: AuthedRequest) -> HttpResponse:
+    from django.core.paginator import Paginator
+
+    from rtr.accounts.models import User
+
+    from . import review, rules
+
+    membership = request.membership
+    assert membership is not None
+    filters = _queue_filters(request)
+    page = Paginator(review.queue(membership, **filters), QUEUE_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    now = timezone.now()
+    for flag in page.object_list:
+        flag.overdue = review.is_overdue(flag, now)  # type: ignore[attr-defined]
+        flag.rule = rules.RULES.get(flag.rule_code)  # type: ignore[attr-defined]
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "page": page,
+        "filters": filters,
+        "counts": review.severity_counts(membership),
+        "query": query.urlencode(),
+        "rules": rules.RULES.values(),
+        "targets": review.RESPONSE_TARGETS,
+        "physios": User.objects.filter(
+            memberships__clinic_id=membership.clinic_id, memberships__role__in=["physio", "lead"]
+        ).order_by("last_name"),
+    }
+    if request.htmx:
+        return render(request, "checkins/flag_queue.html#queue", context)
+    return render(request, "checkins/flag_queue.html", context)
+
+
+def _flag(request: AuthedRequest, flag_id: UUID) -> Any:
+    from . import review
+
+    membership = request.membership
+    assert membership is not None
+    return get_visible_or_404(
+        review.flags_for(membership).select_related(
+            "patient",
+            "patient__clinic",
+            "patient__assigned_physio",
+            "plan",
+            "plan__current_stage",
+            "assigned_to",
+            "acknowledged_by",
+            "resolved_by",
+        ),
+        request,
+        flag_id,
+    )
+
+
+@require_GET
+@clinical_staff_required
+def flag_detail(request: AuthedRequest, flag_id: UUID) -> HttpResponse:
+    from protocols.models import StageDecision
+
+    from . import review, rules
+    from .models import Flag, FlagAction
+
+    flag = _flag(request, flag_id)
+    patient = flag.patient
+    first = max(
+        flag.first_seen_date - timedelta(days=14), flag.last_evidence_date - timedelta(days=27)
+    )
+    last = min(flag.last_evidence_date + timedelta(days=7), services.local_today(patient))
+    checkins = selectors.checkins_between(patient, first, last)
+    evidence_days = [e["date"] for e in flag.evidence if "date" in e]
+    others = Flag.objects.filter(patient=patient).open().exclude(pk=flag.pk).order_by("-opened_at")
+    from rtr.accounts.models import User
+
+    return render(
+        request,
+        "checkins/flag_detail.html",
+        {
+            "flag": flag,
+            "patient": patient,
+            "rule": rules.RULES.get(flag.rule_code),
+            "overdue": review.is_overdue(flag, timezone.now()),
+            "target": review.RESPONSE_TARGETS.get(flag.severity),
+            "chart": selectors.chart_data(
+                checkins, first=first, last=last, clinical=True, highlight=evidence_days
+            ),
+            "injury": patient.current_injury,
+            "others": list(others),
+            "decisions": StageDecision.objects.filter(plan__patient=patient).select_related(
+                "decided_by", "to_stage"
+            )[:5],
+            "notes": flag.notes.select_related("author"),
+            "actions": FlagAction.choices,
+            "assignees": User.objects.filter(
+                memberships__clinic_id=patient.clinic_id,
+                memberships__role__in=["physio", "lead"],
+                memberships__is_active=True,
+            ).order_by("last_name"),
+        },
+    )
+
+
+def _flag_action(request: AuthedRequest, flag_id: UUID, act: Any, done: str) -> HttpResponse:
+    flag = _flag(request, flag_id)
+    try:
+        act(flag)
+    except ValidationError as error:
+        message = " ".join(error.messages)
+        messages.error(request, message)
+        status = 409 if "already" in message else 400
+        return render(
+            request, "checkins/flag_refused.html", {"flag": flag, "message": message}, status=status
+        )
+    messages.success(request, done)
+    return redirect("checkins:flag_detail", flag_id=flag.public_id)
+
+
+@require_POST
+@clinical_staff_required
+def flag_acknowledge(request: AuthedRequest, flag_id: UUID) -> HttpResponse:
+    from . import flag_services
+
+    return _flag_action(
+        request,
+        flag_id,
+        lambda f: flag_services.flag_acknowledge(flag=f, by=request.user),
+        _("Acknowledged."),
+    )
+
+
+@require_POST
+@clinical_staff_required
+def flag_assign(request: AuthedRequest, flag_id: UUID) -> HttpResponse:
+    from rtr.accounts.models import User
+
+    from . import flag_services
+
+    def act(flag: Any) -> None:
+        try:
+            to = User.objects.get(public_id=request.POST.get("assignee", ""))
+        except (User.DoesNotExist, ValueError, ValidationError) as exc:
+            raise ValidationError(_("Assign the flag to a physio or lead of this clinic.")) from exc
+        flag_services.flag_assign(flag=flag, to=to, by=request.user)
+
+    return _flag_action(request, flag_id, act, _("Assigned."))
+
+
+@require_POST
+@clinical_staff_required
+def flag_note(request: AuthedRequest, flag_id: UUID) -> HttpResponse:
+    from . import flag_services
+
+    return _flag_action(
+        request,
+        flag_id,
+        lambda f: flag_services.flag_add_note(
+            flag=f, by=request.user, text=request.POST.get("text", "")
+        ),
+        _("Note added."),
+    )
+
+
+@require_POST
+@clinical_staff_required
+def flag_resolve(request: AuthedRequest, flag_id: UUID) -> HttpResponse:
+    from . import flag_services
+    from .models import Flag
+
+    def act(flag: Any) -> None:
+        extra = [v for v in request.POST.getlist("also") if v]
+        together = [flag]
+        if extra:
+            try:
+                together += list(
+                    Flag.objects.filter(patient=flag.patient, public_id__in=extra).exclude(
+                        pk=flag.pk
+                    )
+                )
+            except ValidationError as exc:
+                raise ValidationError(_("Choose flags of this patient.")) from exc
+        flag_services.flags_resolve(
+            flags=together,
+            by=request.user,
+            action=request.POST.get("action", ""),
+            note=request.POST.get("note", ""),
+        )
+
+    return _flag_action(request, flag_id, act, _("Resolved."))
+
+
+@require_POST
+@clinical_staff_required
+def flag_dismiss(request: AuthedRequest, flag_id: UUID) -> HttpResponse:
+    from . import flag_services
+
+    return _flag_action(
+        request,
+        flag_id,
+        lambda f: flag_services.flag_dismiss(
+            flag=f, by=request.user, reason=request.POST.get("reason", "")
+        ),
+        _("Dismissed."),
+    )

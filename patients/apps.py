@@ -14,3 +14,12 @@ class PatientsConfig(AppConfig):
         from .demo import demo_patients_load
 
         register_demo_loader(demo_patients_load, order=10)
+
+        from auditlog.registry import auditlog
+
+        from .models import CareTeamMember, ImagingEntry, Injury, Patient, PriorInjury, TriadScreen
+
+        auditlog.register(Patient, exclude_fields=["updated_at"])
+        auditlog.register(Injury, exclude_fields=["updated_at"])
+        for model in (ImagingEntry, PriorInjury, TriadScreen, CareTeamMember):
+            auditlog.register(model)

@@ -120,6 +120,10 @@ class Patient(PublicIdModel):
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
 
+    def get_additional_data(self) -> dict[str, str]:
+        """For the audit log: which patient's history the change belongs to."""
+        return {"patient": str(self.public_id)}
+
     def age_on(self, day: date) -> int:
         born = self.date_of_birth
         return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
@@ -159,6 +163,9 @@ class CareTeamMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.get_role_display()})"
+
+    def get_additional_data(self) -> dict[str, str]:
+        return {"patient": str(self.patient.public_id)}
 
 
 class InjuryQuerySet(models.QuerySet["Injury"]):
@@ -270,6 +277,9 @@ class Injury(PublicIdModel):
     def __str__(self) -> str:
         return f"{self.get_site_display()} ({self.get_side_display()})"
 
+    def get_additional_data(self) -> dict[str, str]:
+        return {"patient": str(self.patient.public_id)}
+
     @property
     def is_risk_overridden(self) -> bool:
         return self.risk_category != self.derived_risk
@@ -323,6 +333,9 @@ class ImagingEntry(PublicIdModel):
     def __str__(self) -> str:
         return f"{self.get_modality_display()} {self.taken_on}"
 
+    def get_additional_data(self) -> dict[str, str]:
+        return {"patient": str(self.injury.patient.public_id)}
+
 
 class PriorInjury(PublicIdModel):
     """A bone stress injury before this episode: >= 2 prior BSIs is a Triad and REDs risk [F:13][F:18]."""
@@ -340,6 +353,9 @@ class PriorInjury(PublicIdModel):
 
     def __str__(self) -> str:
         return f"{self.get_site_display()} {self.occurred_on:%Y}"
+
+    def get_additional_data(self) -> dict[str, str]:
+        return {"patient": str(self.patient.public_id)}
 
 
 class TriadScreen(PublicIdModel):
@@ -392,6 +408,9 @@ class TriadScreen(PublicIdModel):
 
     def __str__(self) -> str:
         return f"Triad CRA {self.screened_on}: {self.total}"
+
+    def get_additional_data(self) -> dict[str, str]:
+        return {"patient": str(self.patient.public_id)}
 
     def factor_rows(self) -> list[tuple[triad.Factor, int | None]]:
         return [(factor, getattr(self, factor.field)) for factor in triad.FACTORS]

@@ -37,6 +37,14 @@ SECTIONS: dict[str, PatientSection] = {
         roles=frozenset(STAFF_ROLES),
         order=20,
     ),
+    "history": PatientSection(
+        "history",
+        _("History of clinical changes"),
+        _("Who changed what, and when."),
+        url_name="patients:history",
+        roles=frozenset({"lead"}),
+        order=40,
+    ),
     "flags": PatientSection(
         "flags",
         _("Warning signs"),

@@ -17,7 +17,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from rtr.accounts.tenancy import clinical_staff_required, get_visible_or_404, staff_required
+from rtr.accounts.tenancy import (
+    clinical_staff_required,
+    get_visible_or_404,
+    lead_required,
+    staff_required,
+)
 
 from . import bsi, services, triad
 from .forms import (
@@ -429,3 +434,18 @@ def invitation_accept(request: AuthedRequest, token: str) -> HttpResponse:
         {"form": form, "invitation": invitation},
         status=400 if form.errors else 200,
     )
+
+
+@require_http_methods(["GET"])
+@lead_required
+def patient_history(request: AuthedRequest, patient_id: UUID) -> HttpResponse:
+    """The lead's view of the patient's audit trail: clinical changes and decisions."""
+    from auditlog.models import LogEntry
+
+    patient = _patient(request, patient_id)
+    entries = (
+        LogEntry.objects.filter(additional_data__patient=str(patient.public_id))
+        .select_related("actor", "content_type")
+        .order_by("-timestamp")[:100]
+    )
+    return render(request, "patients/_history.html", {"entries": entries, "patient": patient})

@@ -12,7 +12,7 @@ class ProtocolsConfig(AppConfig):
     def ready(self) -> None:
         from patients.sections import register_section
         from rtr.accounts.demo import register_demo_loader
-        from rtr.athlete import register_panel
+        from rtr.panels import register_panel
 
         from .demo import demo_plans_load
         from .panels import today_panel
@@ -20,6 +20,15 @@ class ProtocolsConfig(AppConfig):
         register_section("plan", url_name="protocols:patient_plan_section")
         register_panel(today_panel, order=10)
         register_demo_loader(demo_plans_load, order=20)
+
+        from auditlog.registry import auditlog
+
+        from .models import Plan, StageDecision
+
+        auditlog.register(
+            Plan, exclude_fields=["updated_at", "step_completions", "step_failures", "current_step"]
+        )
+        auditlog.register(StageDecision)
         post_migrate.connect(_load_library, sender=self)
 
 

@@ -494,6 +494,10 @@ class Plan(PublicIdModel):
     def __str__(self) -> str:
         return f"{self.content.name} for {self.patient}"
 
+    def get_additional_data(self) -> dict[str, str]:
+        """For the audit log: which patient's history the change belongs to."""
+        return {"patient": str(self.patient.public_id)}
+
 
 class DecisionKind(models.TextChoices):
     START = "start", _("Start")
@@ -531,6 +535,10 @@ class StageDecision(PublicIdModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.decided_at:%Y-%m-%d})"
+
+    def get_additional_data(self) -> dict[str, str]:
+        """For the audit log: which patient's history the change belongs to."""
+        return {"patient": str(self.plan.patient.public_id)}
 
     @property
     def criteria_summary(self) -> str:

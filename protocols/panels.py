@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
-from rtr.athlete import Panel
+from rtr.panels import Panel
 
 from . import services
 from .models import Plan, PlanStatus

@@ -45,7 +45,9 @@ def home(request: AuthedRequest) -> HttpResponse:
 @require_GET
 @staff_required
 def staff_home(request: AuthedRequest) -> HttpResponse:
-    return render(request, "rtr/staff_home.html")
+    from rtr.panels import panels_for
+
+    return render(request, "rtr/staff_home.html", {"panels": panels_for(request, "staff")})
 
 
 @require_GET
@@ -56,7 +58,7 @@ def athlete_home(request: AuthedRequest) -> HttpResponse:
 
 def athlete_home_context(request: AuthedRequest) -> dict[str, object]:
     """The athlete's home: the panels other apps provide (today's session, the check-in)."""
-    from rtr.athlete import panels_for
+    from rtr.panels import panels_for
 
     return {"panels": panels_for(request)}
 

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_htmx",
+    "auditlog",
     # RTR
     "rtr",
     "rtr.accounts",
@@ -81,6 +82,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "auditlog.middleware.AuditlogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -378,5 +380,8 @@ LOGGING = {
 }
 
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]  # lockout by account on purpose: see ACCOUNT_RATE_LIMITS
+
+# django-auditlog: who changed which clinical record, when, from where (never check-in contents).
+AUDITLOG_INCLUDE_ALL_MODELS = False
 
 ADMIN_URL = env.str("DJANGO_ADMIN_URL", default="admin/")

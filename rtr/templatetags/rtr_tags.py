@@ -22,3 +22,8 @@ def to_json(value: Any) -> str:
     from django.core.serializers.json import DjangoJSONEncoder
 
     return json.dumps(value, cls=DjangoJSONEncoder)
+
+
+@register.filter
+def split(value: str, sep: str = " ") -> list[str]:
+    return value.split(sep)

@@ -7,6 +7,14 @@
   function line(label, data, colour, extra) {
     return Object.assign({ type: "line", label, data, borderColor: colour, backgroundColor: colour, spanGaps: true, tension: 0.2, pointRadius: 2 }, extra || {});
   }
+  // Days that are a flag's evidence stand out: larger, outlined points.
+  function marked(dataset, highlight) {
+    if (!highlight || !highlight.some(Boolean)) { return dataset; }
+    dataset.pointRadius = highlight.map((h) => (h ? 7 : 2));
+    dataset.pointBorderColor = highlight.map((h) => (h ? "#000" : dataset.borderColor));
+    dataset.pointBorderWidth = highlight.map((h) => (h ? 2 : 1));
+    return dataset;
+  }
   function bar(label, data, colour) {
     return { type: "bar", label, data, backgroundColor: colour };
   }
@@ -15,9 +23,10 @@
   }
 
   const builders = {
-    pain: (d) => ({ datasets: [line("During", d.pain_during, COLOURS.during), line("After", d.pain_after, COLOURS.after), line("Next morning", d.pain_next_morning, COLOURS.morning)], max: 10 }),
+    pain: (d) => ({ datasets: [marked(line("During", d.pain_during, COLOURS.during), d.highlight), marked(line("After", d.pain_after, COLOURS.after), d.highlight), marked(line("Next morning", d.pain_next_morning, COLOURS.morning), d.highlight)], max: 10 }),
     load: (d) => ({ datasets: [bar("Run minutes", d.run_minutes, COLOURS.run), line("Prescribed", d.prescribed_run_minutes, COLOURS.prescribed, { stepped: true })] }),
     signs: (d) => ({ datasets: [bar("Swelling", d.swelling, COLOURS.swelling), bar("Tenderness", d.tenderness, COLOURS.tender)], max: 3 }),
+    stages: (d) => ({ datasets: [bar("Patients", d.counts, COLOURS.run)] }),
     sleep: (d) => ({ datasets: [bar("Sleep (h)", d.sleep_hours, COLOURS.sleep), line("7 h", d.labels.map(() => 7), COLOURS.tender, { pointRadius: 0, borderDash: [4, 4] })] }),
   };
 
@@ -29,7 +38,8 @@
     const spec = builders[canvas.dataset.chart](data);
     const scales = { x: { ticks: { maxTicksLimit: 8 } }, y: { beginAtZero: true } };
     if (spec.max) { scales.y.max = spec.max; }
-    new window.Chart(canvas, { data: { labels: short(data.labels), datasets: spec.datasets }, options: { responsive: true, maintainAspectRatio: false, animation: false, scales, plugins: { legend: { position: "bottom" } } } });
+    const labels = canvas.dataset.chart === "stages" ? data.labels : short(data.labels);
+    new window.Chart(canvas, { data: { labels, datasets: spec.datasets }, options: { responsive: true, maintainAspectRatio: false, animation: false, scales, plugins: { legend: { position: "bottom" } } } });
     canvas.dataset.rendered = "1";
   }
 
