@@ -10,7 +10,7 @@ from patients.models import Patient
 from rtr.accounts.demo import DEMO_CLINIC
 
 from . import services
-from .models import Plan, ProtocolTemplate
+from .models import Plan, ProtocolTemplate, StageDecision
 
 # last name, library code, days since start, advances (days before today for each), override reason
 DEMO_PLANS = [
@@ -57,14 +57,21 @@ def demo_plans_load() -> int:
         Plan.objects.filter(pk=plan.pk).update(start_date=today - timedelta(days=days_ago))
         plan.refresh_from_db()
         plan = services.plan_confirm(plan=plan, by=physio)
+        StageDecision.objects.filter(plan=plan).update(
+            decided_at=timezone.now() - timedelta(days=days_ago)
+        )
         for before in advances:
-            services.plan_decide(
+            decision = services.plan_decide(
                 plan=plan,
                 kind="advance",
                 by=physio,
                 on=today - timedelta(days=before),
                 rationale="Entry criteria reviewed in clinic: all met, pain-free.",
                 criteria_met=[{"text": "Reviewed in clinic", "met": True}],
+            )
+            # Demo history: the decision on the day it was made.
+            StageDecision.objects.filter(pk=decision.pk).update(
+                decided_at=timezone.now() - timedelta(days=before)
             )
         created += 1
     return created

@@ -242,6 +242,16 @@ def test_two_week_volume_rise():
     assert any("Two weeks" in f.summary for f in run("load_spike", steady + more, single_pct=50))
 
 
+def test_two_week_comparison_waits_for_four_weeks_of_data():
+    steady = [
+        day(i, run_minutes=20) for i in range(1, 14, 2)
+    ]  # starts on day 1: only 27 days of data
+    more = [day(i, run_minutes=40) for i in range(15, 29, 2)]
+    assert not any(
+        "Two weeks" in f.summary for f in run("load_spike", steady + more, single_pct=50)
+    )
+
+
 def test_over_the_stage_weekly_cap():
     days = [day(i, run_minutes=30) for i in range(0, 7, 2)]  # 120 min in 7 days
     assert any(

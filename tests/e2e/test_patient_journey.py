@@ -23,7 +23,9 @@ def test_physio_registers_navicular_patient_screens_and_invites(
     settings.SITE_URL = live_server.url
     today = timezone.localdate()
     sign_in(page, live_server, physio.email)
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Patients", exact=True).click()
+    page.get_by_role("navigation", name="Main").get_by_role(
+        "link", name="Patients", exact=True
+    ).click()
     page.get_by_role("link", name="Register a patient").click()
 
     page.get_by_label("First name").fill("Nadia")
