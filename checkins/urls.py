@@ -32,6 +32,7 @@ urlpatterns = [
     path("clinic/rules/", views.rule_settings, name="rule_settings"),
     path("notifications/", views.notification_list, name="notifications"),
     path("flags/", views.flag_queue, name="flag_queue"),
+    path("plans/<uuid:plan_id>/proposal/", views.plan_proposal, name="plan_proposal"),
     path("flags/<uuid:flag_id>/", views.flag_detail, name="flag_detail"),
     path("flags/<uuid:flag_id>/acknowledge/", views.flag_acknowledge, name="flag_acknowledge"),
     path("flags/<uuid:flag_id>/assign/", views.flag_assign, name="flag_assign"),

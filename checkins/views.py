@@ -615,3 +615,45 @@ def flag_dismiss(request: AuthedRequest, flag_id: UUID) -> HttpResponse:
         ),
         _("Dismissed."),
     )
+
+
+@require_GET
+@clinical_staff_required
+def plan_proposal(request: AuthedRequest, plan_id: UUID) -> HttpResponse:
+    """On the plan page: the next stage's criteria as far as the check-ins show them."""
+    from protocols.models import Plan as PlanModel
+
+    from . import proposal
+
+    plan = get_visible_or_404(
+        PlanModel.objects.select_related("patient", "patient__clinic", "current_stage"),
+        request,
+        plan_id,
+    )
+    stages = list(plan.content.stages.prefetch_related("criteria").order_by("order"))
+    index = next((i for i, s in enumerate(stages) if s.pk == plan.current_stage_id), None)
+    next_stage = stages[index + 1] if index is not None and index + 1 < len(stages) else None
+    items = (
+        proposal.assess(
+            list(next_stage.criteria.all()),
+            patient_id=plan.patient_id,
+            today=services.local_today(plan.patient),
+        )
+        if next_stage
+        else []
+    )
+    measured = [i for i in items if i.met is not None]
+    return render(
+        request,
+        "checkins/_proposal.html",
+        {
+            "items": items,
+            "next_stage": next_stage,
+            "met": sum(1 for i in measured if i.met),
+            "total": len(items),
+            "unmeasured": len(items) - len(measured),
+            "ready": bool(items)
+            and all(i.met for i in items if i.met is not None)
+            and len(measured) == len(items),
+        },
+    )

@@ -19,6 +19,7 @@ from .models import (
     CriterionKind,
     DecisionKind,
     EntryCriterion,
+    Measure,
     StepKind,
     TemplateStatus,
     Trigger,
@@ -268,11 +269,16 @@ class CriterionForm(forms.Form):
     )
     unit = forms.CharField(label=_("Unit"), max_length=20, required=False)
     source = forms.CharField(label=_("Source"), max_length=120, required=False)
+    measure = forms.ChoiceField(
+        label=_("Measured from check-ins"),
+        choices=[("", _("No: the physio assesses it")), *Measure.choices],
+        required=False,
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.helper = _helper(
-            _row("text"), _row("kind", "comparator", "threshold", "unit", "source")
+            _row("text"), _row("kind", "comparator", "threshold", "unit", "source"), "measure"
         )
 
     def clean(self) -> dict[str, Any]:

@@ -89,11 +89,13 @@ def run(
     }
 
 
-def yes(text: str, source: str) -> dict[str, Any]:
-    return {"text": text, "kind": "yes_no", "source": source}
+def yes(text: str, source: str, measure: str = "") -> dict[str, Any]:
+    return {"text": text, "kind": "yes_no", "source": source, "measure": measure}
 
 
-def number(text: str, comparator: str, threshold: float, unit: str, source: str) -> dict[str, Any]:
+def number(
+    text: str, comparator: str, threshold: float, unit: str, source: str, measure: str = ""
+) -> dict[str, Any]:
     return {
         "text": text,
         "kind": "numeric",
@@ -101,6 +103,7 @@ def number(text: str, comparator: str, threshold: float, unit: str, source: str)
         "threshold": threshold,
         "unit": unit,
         "source": source,
+        "measure": measure,
     }
 
 
@@ -157,8 +160,10 @@ TEMPLATES: list[dict[str, Any]] = [
                 "cross_training": "As in protection, on non-walking days.",
                 "source": "[F:30][F:24]; durations [PD]",
                 "criteria": [
-                    number("Pain with daily activities", "lte", 0, "/10", "[F:22]"),
-                    yes("No focal bony tenderness on palpation", "[F:22]"),
+                    number(
+                        "Pain with daily activities", "lte", 0, "/10", "[F:22]", "adl_pain_free"
+                    ),
+                    yes("No focal bony tenderness on palpation", "[F:22]", "no_tenderness"),
                 ],
                 "steps": [
                     walk(10, source="[F:30]"),
@@ -181,13 +186,27 @@ TEMPLATES: list[dict[str, Any]] = [
                 "stop": STOP_A,
                 "source": "adapted from [F:29][F:31]",
                 "criteria": [
-                    number("Pain-free brisk walk, continuous", "gte", 30, "min", "[F:24]"),
-                    number("Pain-free 30–45 min walks completed", "gte", 3, "times", "[PD]"),
+                    number(
+                        "Pain-free brisk walk, continuous",
+                        "gte",
+                        30,
+                        "min",
+                        "[F:24]",
+                        "longest_pain_free_walk",
+                    ),
+                    number(
+                        "Pain-free 30–45 min walks completed",
+                        "gte",
+                        3,
+                        "times",
+                        "[PD]",
+                        "pain_free_walks_30",
+                    ),
                     yes(
                         "Hop battery passed (single-leg hops, jog on the spot, bounding)", "[F:25]"
                     ),
                     number("Highest pain during the hop tests", "lte", 2, "/10", "[F:25]"),
-                    yes("No focal bony tenderness on palpation", "[F:22]"),
+                    yes("No focal bony tenderness on palpation", "[F:22]", "no_tenderness"),
                 ],
                 "steps": WALK_RUN_A,
             },
@@ -206,9 +225,20 @@ TEMPLATES: list[dict[str, Any]] = [
                 "stop": STOP_A,
                 "source": "[F:29][F:47]",
                 "criteria": [
-                    number("Last walk-run step completed pain-free", "gte", 2, "times", "[F:29]"),
-                    yes("No next-morning pain increase after walk-run", "[F:28]"),
-                    yes("No swelling or stiffness after runs", "[F:29]"),
+                    number(
+                        "Last walk-run step completed pain-free",
+                        "gte",
+                        2,
+                        "times",
+                        "[F:29]",
+                        "pain_free_sessions",
+                    ),
+                    yes(
+                        "No next-morning pain increase after walk-run",
+                        "[F:28]",
+                        "no_next_morning_rise",
+                    ),
+                    yes("No swelling or stiffness after runs", "[F:29]", "no_swelling"),
                 ],
                 "steps": [
                     run(15, rpe=3, source="[F:29]"),
@@ -232,7 +262,14 @@ TEMPLATES: list[dict[str, Any]] = [
                 "stop": STOP_A,
                 "source": "[F:42][F:44]; weekly cap 10–20% [PD]",
                 "criteria": [
-                    number("Pain-free 30 min continuous runs", "gte", 3, "times", "[F:28]; ×3 [PD]")
+                    number(
+                        "Pain-free 30 min continuous runs",
+                        "gte",
+                        3,
+                        "times",
+                        "[F:28]; ×3 [PD]",
+                        "pain_free_runs_30",
+                    )
                 ],
                 "steps": [
                     run(30, rpe=4),
@@ -348,9 +385,18 @@ TEMPLATES: list[dict[str, Any]] = [
                 "stop": STOP_B,
                 "source": "as Template A, each step ×3 [PD]",
                 "criteria": [
-                    number("Pain with daily activities", "lte", 0, "/10", "[F:22]"),
-                    number("Pain-free 45 min walks completed", "gte", 3, "times", "[PD]"),
-                    yes("No focal bony tenderness on palpation", "[F:22]"),
+                    number(
+                        "Pain with daily activities", "lte", 0, "/10", "[F:22]", "adl_pain_free"
+                    ),
+                    number(
+                        "Pain-free 45 min walks completed",
+                        "gte",
+                        3,
+                        "times",
+                        "[PD]",
+                        "pain_free_walks_30",
+                    ),
+                    yes("No focal bony tenderness on palpation", "[F:22]", "no_tenderness"),
                 ],
                 "steps": [{**step, "completions_to_advance": 3} for step in WALK_RUN_A],
             },
@@ -367,7 +413,14 @@ TEMPLATES: list[dict[str, Any]] = [
                 "stop": STOP_B,
                 "source": "[PD]",
                 "criteria": [
-                    number("Last walk-run step completed pain-free", "gte", 3, "times", "[PD]")
+                    number(
+                        "Last walk-run step completed pain-free",
+                        "gte",
+                        3,
+                        "times",
+                        "[PD]",
+                        "pain_free_sessions",
+                    )
                 ],
                 "steps": [
                     run(15, rpe=3, completions=3),
@@ -387,7 +440,14 @@ TEMPLATES: list[dict[str, Any]] = [
                 "stop": STOP_B,
                 "source": "[PD][F:42]",
                 "criteria": [
-                    number("Pain-free 30 min continuous runs", "gte", 3, "times", "[F:28]; ×3 [PD]")
+                    number(
+                        "Pain-free 30 min continuous runs",
+                        "gte",
+                        3,
+                        "times",
+                        "[F:28]; ×3 [PD]",
+                        "pain_free_runs_30",
+                    )
                 ],
                 "steps": [run(30, rpe=4), run(35, rpe=4), run(40, rpe=5, completions=3)],
             },
@@ -457,8 +517,10 @@ TEMPLATES: list[dict[str, Any]] = [
                 "stop": STOP_A,
                 "source": "[PD]",
                 "criteria": [
-                    number("Pain with daily activities", "lte", 0, "/10", "[F:22]"),
-                    yes("No focal bony tenderness on palpation", "[F:22]"),
+                    number(
+                        "Pain with daily activities", "lte", 0, "/10", "[F:22]", "adl_pain_free"
+                    ),
+                    yes("No focal bony tenderness on palpation", "[F:22]", "no_tenderness"),
                 ],
                 "steps": [walk(15), walk(30), walk(45, completions=3, source="[PD]")],
             },
@@ -473,7 +535,16 @@ TEMPLATES: list[dict[str, Any]] = [
                 "regress": REGRESS_A,
                 "stop": STOP_A,
                 "source": "[F:29]",
-                "criteria": [number("Pain-free 45 min walks completed", "gte", 3, "times", "[PD]")],
+                "criteria": [
+                    number(
+                        "Pain-free 45 min walks completed",
+                        "gte",
+                        3,
+                        "times",
+                        "[PD]",
+                        "pain_free_walks_30",
+                    )
+                ],
                 "steps": [
                     interval(
                         2,
@@ -554,7 +625,14 @@ TEMPLATES: list[dict[str, Any]] = [
                 "stop": STOP_A,
                 "source": "[F:26][PD]",
                 "criteria": [
-                    number("Pain-free 30 min continuous runs", "gte", 3, "times", "[F:28]; ×3 [PD]")
+                    number(
+                        "Pain-free 30 min continuous runs",
+                        "gte",
+                        3,
+                        "times",
+                        "[F:28]; ×3 [PD]",
+                        "pain_free_runs_30",
+                    )
                 ],
                 "steps": [run(30, rpe=4), run(35, rpe=4), run(40, rpe=5, completions=3)],
             },
@@ -641,6 +719,7 @@ def load_library() -> int:
                     threshold=Decimal(str(c["threshold"])) if "threshold" in c else None,
                     unit=c.get("unit", ""),
                     source=c["source"],
+                    measure=c.get("measure", ""),
                 )
                 for i, c in enumerate(stage_spec.get("criteria", []), start=1)
             )

@@ -255,6 +255,19 @@ class Comparator(models.TextChoices):
     AT_MOST = "lte", "≤"
 
 
+class Measure(models.TextChoices):
+    """What the check-ins can tell about a criterion (computed over the last 14 days)."""
+
+    ADL_PAIN_FREE = "adl_pain_free", _("No pain at rest or with walking")
+    NO_TENDERNESS = "no_tenderness", _("No focal tenderness reported")
+    NO_SWELLING = "no_swelling", _("No swelling reported")
+    LONGEST_PAIN_FREE_WALK = "longest_pain_free_walk", _("Longest pain-free walk (minutes)")
+    PAIN_FREE_WALKS_30 = "pain_free_walks_30", _("Pain-free walks of 30 minutes or more")
+    PAIN_FREE_RUNS_30 = "pain_free_runs_30", _("Pain-free continuous runs of 30 minutes or more")
+    PAIN_FREE_SESSIONS = "pain_free_sessions", _("Sessions done as prescribed, pain-free")
+    NO_NEXT_MORNING_RISE = "no_next_morning_rise", _("No rise in next-morning pain")
+
+
 class EntryCriterion(PublicIdModel):
     """One item of a stage's entry checklist, with its source."""
 
@@ -272,6 +285,13 @@ class EntryCriterion(PublicIdModel):
     )
     unit = models.CharField(_("unit"), max_length=20, blank=True)
     source = models.CharField(_("source"), max_length=120, blank=True)
+    measure = models.CharField(
+        _("measured from check-ins"),
+        max_length=30,
+        choices=Measure.choices,
+        blank=True,
+        help_text=_("Lets the plan page propose whether the criterion is met."),
+    )
 
     objects = StepQuerySet.as_manager()
 

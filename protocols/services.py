@@ -87,7 +87,7 @@ STEP_FIELDS = (
     "completions_to_advance",
     "source",
 )
-CRITERION_FIELDS = ("text", "kind", "comparator", "threshold", "unit", "source")
+CRITERION_FIELDS = ("text", "kind", "comparator", "threshold", "unit", "source", "measure")
 # What an empty optional field of the step form means.
 STEP_DEFAULTS: dict[str, Any] = {
     "label": "",
