@@ -27,6 +27,7 @@ urlpatterns = [
     path("", include("checkins.urls")),
     path("invite/<str:token>/", patient_views.invitation_accept, name="invitation_accept"),
     path("health/", views.health, name="health"),
+    path("account/", views.account, name="account"),
     path("system/", views.system_status, name="system_status"),
     path("system/probe/", views.system_status_probe, name="system_status_probe"),
     path("accounts/", include("allauth.urls")),

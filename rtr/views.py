@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from rtr import services
 from rtr.accounts.tenancy import (
@@ -74,6 +74,23 @@ def clinic_switch(request: AuthedRequest, clinic_id: UUID) -> HttpResponse:
     if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
         next_url = ""
     return redirect(next_url or "staff_home")
+
+
+@require_http_methods(["GET", "POST"])
+def account(request: AuthedRequest) -> HttpResponse:
+    """The signed-in person's account: password, and signing out on every device."""
+    from django.contrib.auth import logout
+    from django.contrib.auth.views import redirect_to_login
+    from django.utils import timezone
+
+    if request.method == "POST" and request.POST.get("action") == "sign_out_everywhere":
+        user = request.user
+        user.sessions_valid_after = timezone.now()
+        user.save(update_fields=["sessions_valid_after"])
+        logout(request)
+        messages.info(request, _("You are signed out on every device."))
+        return redirect_to_login("/")
+    return render(request, "rtr/account.html")
 
 
 @require_GET

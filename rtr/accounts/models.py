@@ -58,6 +58,12 @@ class User(AbstractUser):
     username = None  # type: ignore[assignment]
     email = models.EmailField(_("e-mail address"), unique=True)
     public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
+    sessions_valid_after = models.DateTimeField(
+        _("sessions valid after"),
+        null=True,
+        blank=True,
+        help_text=_('Sessions started before this moment are ended ("sign out everywhere").'),
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []

@@ -28,6 +28,10 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
+# "production" (docker compose, real deployments) refuses to start in debug mode.
+ENVIRONMENT = env.str("RTR_ENVIRONMENT", default="development")
+if ENVIRONMENT == "production" and DEBUG:
+    raise ImproperlyConfigured("DJANGO_DEBUG must be off when RTR_ENVIRONMENT is production.")
 
 DEV_SECRET_KEY = "django-insecure-rtr-development-only-never-use-in-production"  # noqa: S105
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default=DEV_SECRET_KEY if DEBUG else "")
@@ -74,6 +78,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -88,6 +93,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "rtr.accounts.middleware.CurrentClinicMiddleware",
+    "rtr.accounts.sessions.SessionPolicyMiddleware",
     # AxesMiddleware last: it turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -206,6 +212,10 @@ RTR_INVITATION_HOURS = env.int("RTR_INVITATION_HOURS", default=72)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = env.int("RTR_SESSION_MAX_AGE_SECONDS", default=12 * 60 * 60)
+# Sessions end after this much inactivity for staff (athletes keep theirs until the absolute
+# lifetime above, which applies to everyone); see rtr/accounts/sessions.py.
+RTR_STAFF_IDLE_TIMEOUT_SECONDS = env.int("RTR_STAFF_IDLE_TIMEOUT_SECONDS", default=15 * 60)
+SESSION_SAVE_EVERY_REQUEST = False
 
 # --- Security headers ---------------------------------------------------------------------
 SECURE_CSP = {
@@ -221,6 +231,20 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
 }
 SECURE_REFERRER_POLICY = "same-origin"
+# No page of RTR needs these browser features: deny them all (django-permissions-policy).
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "camera",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "payment",
+        "usb",
+    )
+}
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 if not DEBUG:
@@ -232,6 +256,9 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    # __Host- cookies: only over HTTPS, only for this exact host, path /.
+    SESSION_COOKIE_NAME = "__Host-rtr_session"
+    CSRF_COOKIE_NAME = "__Host-rtr_csrftoken"
 
 # --- Internationalisation and time --------------------------------------------------------
 LANGUAGE_CODE = "en-gb"

@@ -30,6 +30,7 @@ POLICY = {
     "clinic_members": (CLINICAL, "get"),
     "clinic_member_detail": (CLINICAL, "get"),
     "health": (PUBLIC, "get"),
+    "account": (ANY, "get"),
     "system_status": (CLINICAL, "get"),
     "system_status_probe": (CLINICAL, "post"),
     "invitation_accept": (PUBLIC, "get"),
