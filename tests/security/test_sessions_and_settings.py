@@ -51,7 +51,13 @@ def test_a_page_refreshing_itself_is_not_activity(physio):
     start = timezone.now()
     for minutes in (5, 10, 14):
         with time_machine.travel(start + timedelta(minutes=minutes), tick=False):
-            assert client.get(reverse("checkins:flag_queue"), headers={"HX-Request": "true", "X-RTR-Poll": "1"}).status_code == 200
+            assert (
+                client.get(
+                    reverse("checkins:flag_queue"),
+                    headers={"HX-Request": "true", "X-RTR-Poll": "1"},
+                ).status_code
+                == 200
+            )
     with time_machine.travel(start + timedelta(minutes=16), tick=False):
         assert client.get(reverse("staff_home")).status_code == 302
 
