@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_ratelimit.decorators import ratelimit
 
 from patients.models import Patient, Sex
 from protocols import services as protocol_services
@@ -55,6 +56,7 @@ def checkin_form_for(patient: Patient, data: Any = None) -> CheckInForm:
 
 
 @require_POST
+@ratelimit(key="user", rate="20/m", method="POST", block=True)
 @athlete_required
 def checkin_submit(request: AuthedRequest) -> HttpResponse:
     patient = my_patient(request)
@@ -137,6 +139,7 @@ def athlete_history(request: AuthedRequest) -> HttpResponse:
 @never_cache
 @login_not_required
 @require_GET
+@ratelimit(key="ip", rate="20/m", method="GET", block=True)
 def link_sign_in(request: AuthedRequest, token: str) -> HttpResponse:
     """Public: an athlete's signed link signs them in for the check-in."""
     try:

@@ -93,6 +93,12 @@ def account(request: AuthedRequest) -> HttpResponse:
     return render(request, "rtr/account.html")
 
 
+@login_not_required
+def rate_limited(request: AuthedRequest, exception: Exception | None = None) -> HttpResponse:
+    """Too many requests from one address or account: 429 with a plain explanation."""
+    return render(request, "rtr/rate_limited.html", status=429)
+
+
 @require_GET
 @never_cache
 @login_not_required

@@ -94,6 +94,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "rtr.accounts.middleware.CurrentClinicMiddleware",
     "rtr.accounts.sessions.SessionPolicyMiddleware",
+    "django_ratelimit.middleware.RatelimitMiddleware",
     # AxesMiddleware last: it turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -406,7 +407,16 @@ LOGGING = {
     },
 }
 
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]  # lockout by account on purpose: see ACCOUNT_RATE_LIMITS
+# django-ratelimit: sign-in-by-link and check-in submission (sign-in itself: allauth and axes).
+# Counters live in the default cache: set CACHE_URL to Redis when several processes serve the web.
+RATELIMIT_VIEW = "rtr.views.rate_limited"
+RATELIMIT_USE_CACHE = "default"
+
+SILENCED_SYSTEM_CHECKS = [
+    "axes.W006",
+    "django_ratelimit.E003",
+    "django_ratelimit.W001",
+]  # lockout by account on purpose: see ACCOUNT_RATE_LIMITS
 
 # django-auditlog: who changed which clinical record, when, from where (never check-in contents).
 AUDITLOG_INCLUDE_ALL_MODELS = False

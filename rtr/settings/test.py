@@ -35,6 +35,7 @@ STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.Static
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
 CELERY_TASK_ALWAYS_EAGER = False
+RATELIMIT_ENABLE = False  # on in the tests of the limits themselves (tests/security)
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The WAL pragma and immediate transactions are for the shared file of `make run`.
