@@ -328,9 +328,9 @@ class Flag(PublicIdModel):
     def __str__(self) -> str:
         return f"{self.rule_code} ({self.severity}) for patient {self.patient_id}"
 
-    def get_additional_data(self) -> dict[str, str]:
+    def get_additional_data(self) -> dict[str, object]:
         """For the audit log: which patient's history the change belongs to."""
-        return {"patient": str(self.patient.public_id)}
+        return {"patient": str(self.patient.public_id), "clinic": self.patient.clinic_id}
 
     @property
     def is_open(self) -> bool:
@@ -486,5 +486,5 @@ class FlagNote(models.Model):
     def __str__(self) -> str:
         return f"note on flag {self.flag_id}"
 
-    def get_additional_data(self) -> dict[str, str]:
-        return {"patient": str(self.flag.patient.public_id)}
+    def get_additional_data(self) -> dict[str, object]:
+        return {"patient": str(self.flag.patient.public_id), "clinic": self.flag.patient.clinic_id}

@@ -195,7 +195,10 @@ def patient_checkins_section(request: AuthedRequest, patient_id: UUID) -> HttpRe
 @require_GET
 @clinical_staff_required
 def patient_checkin_log(request: AuthedRequest, patient_id: UUID) -> HttpResponse:
+    from auditlog.signals import accessed
+
     patient = get_visible_or_404(Patient.objects.select_related("clinic"), request, patient_id)
+    accessed.send(sender=Patient, instance=patient)
     today = services.local_today(patient)
     first = today - timedelta(days=LOG_DAYS - 1)
     checkins = selectors.checkins_between(patient, first, today)
@@ -235,7 +238,10 @@ class _Echo:
 @clinical_staff_required
 def patient_checkins_csv(request: AuthedRequest, patient_id: UUID) -> StreamingHttpResponse:
     """All of a patient's check-ins, one row per day, streamed."""
+    from auditlog.signals import accessed
+
     patient = get_visible_or_404(Patient.objects.all(), request, patient_id)
+    accessed.send(sender=Patient, instance=patient)  # an export is audited as an access
     writer = csv.writer(_Echo())
 
     def rows() -> Iterator[str]:

@@ -120,9 +120,9 @@ class Patient(PublicIdModel):
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
 
-    def get_additional_data(self) -> dict[str, str]:
+    def get_additional_data(self) -> dict[str, object]:
         """For the audit log: which patient's history the change belongs to."""
-        return {"patient": str(self.public_id)}
+        return {"patient": str(self.public_id), "clinic": self.clinic_id}
 
     def age_on(self, day: date) -> int:
         born = self.date_of_birth
@@ -164,8 +164,8 @@ class CareTeamMember(models.Model):
     def __str__(self) -> str:
         return f"{self.user} ({self.get_role_display()})"
 
-    def get_additional_data(self) -> dict[str, str]:
-        return {"patient": str(self.patient.public_id)}
+    def get_additional_data(self) -> dict[str, object]:
+        return {"patient": str(self.patient.public_id), "clinic": self.patient.clinic_id}
 
 
 class InjuryQuerySet(models.QuerySet["Injury"]):
@@ -277,8 +277,8 @@ class Injury(PublicIdModel):
     def __str__(self) -> str:
         return f"{self.get_site_display()} ({self.get_side_display()})"
 
-    def get_additional_data(self) -> dict[str, str]:
-        return {"patient": str(self.patient.public_id)}
+    def get_additional_data(self) -> dict[str, object]:
+        return {"patient": str(self.patient.public_id), "clinic": self.patient.clinic_id}
 
     @property
     def is_risk_overridden(self) -> bool:
@@ -333,8 +333,11 @@ class ImagingEntry(PublicIdModel):
     def __str__(self) -> str:
         return f"{self.get_modality_display()} {self.taken_on}"
 
-    def get_additional_data(self) -> dict[str, str]:
-        return {"patient": str(self.injury.patient.public_id)}
+    def get_additional_data(self) -> dict[str, object]:
+        return {
+            "patient": str(self.injury.patient.public_id),
+            "clinic": self.injury.patient.clinic_id,
+        }
 
 
 class PriorInjury(PublicIdModel):
@@ -354,8 +357,8 @@ class PriorInjury(PublicIdModel):
     def __str__(self) -> str:
         return f"{self.get_site_display()} {self.occurred_on:%Y}"
 
-    def get_additional_data(self) -> dict[str, str]:
-        return {"patient": str(self.patient.public_id)}
+    def get_additional_data(self) -> dict[str, object]:
+        return {"patient": str(self.patient.public_id), "clinic": self.patient.clinic_id}
 
 
 class TriadScreen(PublicIdModel):
@@ -409,8 +412,8 @@ class TriadScreen(PublicIdModel):
     def __str__(self) -> str:
         return f"Triad CRA {self.screened_on}: {self.total}"
 
-    def get_additional_data(self) -> dict[str, str]:
-        return {"patient": str(self.patient.public_id)}
+    def get_additional_data(self) -> dict[str, object]:
+        return {"patient": str(self.patient.public_id), "clinic": self.patient.clinic_id}
 
     def factor_rows(self) -> list[tuple[triad.Factor, int | None]]:
         return [(factor, getattr(self, factor.field)) for factor in triad.FACTORS]

@@ -8,6 +8,7 @@ app_name = "patients"
 
 urlpatterns = [
     path("", views.patient_list, name="list"),
+    path("audit/", views.clinic_audit, name="audit"),
     path("new/", views.patient_create, name="create"),
     path("<uuid:patient_id>/", views.patient_detail, name="detail"),
     path("<uuid:patient_id>/edit/", views.patient_edit, name="edit"),

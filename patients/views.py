@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
+from auditlog.signals import accessed
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
@@ -17,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from rtr.accounts.models import User
 from rtr.accounts.tenancy import (
     clinical_staff_required,
     get_visible_or_404,
@@ -165,6 +167,7 @@ def patient_edit(request: AuthedRequest, patient_id: UUID) -> HttpResponse:
 @staff_required
 def patient_detail(request: AuthedRequest, patient_id: UUID) -> HttpResponse:
     patient = _patient(request, patient_id)
+    accessed.send(sender=Patient, instance=patient)  # every view of a patient record is audited
     membership = request.membership
     assert membership is not None
     clinical = membership.is_clinical
@@ -449,3 +452,42 @@ def patient_history(request: AuthedRequest, patient_id: UUID) -> HttpResponse:
         .order_by("-timestamp")[:100]
     )
     return render(request, "patients/_history.html", {"entries": entries, "patient": patient})
+
+
+@require_http_methods(["GET"])
+@lead_required
+def clinic_audit(request: AuthedRequest) -> HttpResponse:
+    """The lead's audit log: clinical changes, record views and exports, sign-ins; filterable."""
+    from auditlog.models import LogEntry
+    from axes.models import AccessFailureLog, AccessLog
+
+    assert request.clinic is not None
+    actions = {
+        "create": LogEntry.Action.CREATE,
+        "update": LogEntry.Action.UPDATE,
+        "delete": LogEntry.Action.DELETE,
+        "access": LogEntry.Action.ACCESS,
+    }
+    entries = LogEntry.objects.filter(additional_data__clinic=request.clinic.pk).select_related(
+        "actor", "content_type"
+    )
+    who = request.GET.get("who", "").strip()[:120]
+    action = request.GET.get("action", "")
+    if who:
+        entries = entries.filter(actor__email__icontains=who)
+    if action in actions:
+        entries = entries.filter(action=actions[action])
+    emails = list(
+        User.objects.filter(memberships__clinic=request.clinic).values_list("email", flat=True)
+    )
+    context = {
+        "entries": entries.order_by("-timestamp")[:200],
+        "sign_ins": AccessLog.objects.filter(username__in=emails).order_by("-attempt_time")[:50],
+        "failures": AccessFailureLog.objects.filter(username__in=emails).order_by("-attempt_time")[
+            :50
+        ],
+        "who": who,
+        "action": action,
+        "actions": list(actions),
+    }
+    return render(request, "patients/clinic_audit.html", context)

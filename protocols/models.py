@@ -514,9 +514,9 @@ class Plan(PublicIdModel):
     def __str__(self) -> str:
         return f"{self.content.name} for {self.patient}"
 
-    def get_additional_data(self) -> dict[str, str]:
+    def get_additional_data(self) -> dict[str, object]:
         """For the audit log: which patient's history the change belongs to."""
-        return {"patient": str(self.patient.public_id)}
+        return {"patient": str(self.patient.public_id), "clinic": self.patient.clinic_id}
 
 
 class DecisionKind(models.TextChoices):
@@ -556,9 +556,9 @@ class StageDecision(PublicIdModel):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.decided_at:%Y-%m-%d})"
 
-    def get_additional_data(self) -> dict[str, str]:
+    def get_additional_data(self) -> dict[str, object]:
         """For the audit log: which patient's history the change belongs to."""
-        return {"patient": str(self.plan.patient.public_id)}
+        return {"patient": str(self.plan.patient.public_id), "clinic": self.plan.patient.clinic_id}
 
     @property
     def criteria_summary(self) -> str:

@@ -1,0 +1,80 @@
+"""The audit log: record views and exports, clinical changes, sign-ins and failures; the lead
+reads and filters it; it never holds check-in contents."""
+
+from __future__ import annotations
+
+import pytest
+from auditlog.models import LogEntry
+from django.urls import reverse
+
+from tests.factories import PASSWORD
+from tests.patients.factories import make_injury, make_patient
+
+
+@pytest.fixture
+def patient(clinic, physio):
+    patient = make_patient(clinic=clinic, physio=physio, last_name="Audited")
+    make_injury(patient=patient, by=physio)
+    return patient
+
+
+def test_viewing_and_exporting_a_record_is_audited(client, physio, patient):
+    client.force_login(physio)
+    client.get(reverse("patients:detail", args=[patient.public_id]))
+    client.get(reverse("checkins:csv", args=[patient.public_id]))
+    accesses = LogEntry.objects.filter(
+        action=LogEntry.Action.ACCESS, additional_data__patient=str(patient.public_id)
+    )
+    assert accesses.count() == 2
+    assert set(accesses.values_list("actor__email", flat=True)) == {physio.email}
+    assert all(e.remote_addr for e in accesses)
+
+
+def test_lead_reads_and_filters_the_audit_log(
+    client, lead, physio, patient, outsider, other_clinic
+):
+    theirs = make_patient(clinic=other_clinic, physio=outsider, last_name="Elsewhere")
+    client.post(reverse("account_login"), {"login": physio.email, "password": "wrong-password-x"})
+    client.post(reverse("account_login"), {"login": physio.email, "password": PASSWORD})
+    client.get(reverse("patients:detail", args=[patient.public_id]))
+    client.force_login(lead)
+    html = client.get(reverse("patients:audit")).content.decode()
+    assert physio.email in html  # who viewed, and the sign-in
+    assert html.count("<tr><td") >= 3
+    only_access = client.get(
+        reverse("patients:audit"), {"action": "access", "who": physio.email}
+    ).content.decode()
+    assert "<td>Access</td>" in only_access and "<td>Create</td>" not in only_access
+    assert LogEntry.objects.filter(additional_data__patient=str(theirs.public_id)).exists()
+    assert "Elsewhere" not in html
+
+
+def test_only_the_lead_reads_the_audit_log(client, physio):
+    client.force_login(physio)
+    assert client.get(reverse("patients:audit")).status_code == 403
+
+
+def test_check_in_contents_never_reach_the_audit_log(client, clinic, physio, athlete, lead):
+    from checkins import evaluation, flag_services, services
+    from checkins.models import Flag
+    from tests.checkins.factories import checkin_data
+    from tests.protocols.factories import active_plan, library
+
+    patient = make_patient(clinic=clinic, physio=physio)
+    make_injury(patient=patient, by=physio)
+    patient.user = athlete
+    patient.save()
+    active_plan(patient=patient, template=library(), by=physio)
+    services.checkin_submit(
+        patient=patient,
+        by=athlete,
+        day=services.local_today(patient),
+        data=checkin_data(notes="PRIVATE-CHECKIN-NOTE", night_pain=True, pain_rest=7),
+    )
+    evaluation.evaluate_pending()
+    flag_services.flags_resolve(
+        flags=list(Flag.objects.filter(patient=patient)), by=lead, action="no_action", note="ok"
+    )
+    dump = " ".join(str(e.changes) + str(e.additional_data) for e in LogEntry.objects.all())
+    assert "PRIVATE-CHECKIN-NOTE" not in dump
+    assert "pain_rest" not in dump  # the flag's evidence (check-in values) is not audited
