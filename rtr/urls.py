@@ -33,3 +33,5 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]
+
+handler500 = "rtr.views.server_error"

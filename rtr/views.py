@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING
 from uuid import UUID
 
+from django import db
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
+from django.template import loader
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -156,3 +159,18 @@ def clinic_member_detail(request: AuthedRequest, membership_id: UUID) -> HttpRes
         Membership.objects.select_related("user", "clinic"), request, membership_id
     )
     return render(request, "rtr/clinic_member_detail.html", {"member": member})
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """The error page, without touching the database (it may be what failed).
+
+    A lost or refused database connection is a 503 with Retry-After: the transaction it was in
+    is rolled back by PostgreSQL, so the page can say truthfully that nothing was saved.
+    """
+    error = sys.exc_info()[1]
+    if isinstance(error, (db.OperationalError, db.InterfaceError)):
+        body = loader.get_template("503.html").render()
+        response = HttpResponse(body, status=503)
+        response["Retry-After"] = "30"
+        return response
+    return HttpResponseServerError(loader.get_template("500.html").render())

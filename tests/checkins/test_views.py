@@ -337,7 +337,9 @@ def test_log_and_charts_run_a_fixed_number_of_queries(
 ):
     make_history(patient=patient, last=today(patient), days=days)
     client.force_login(physio)
-    client.get(reverse("checkins:log", args=[patient.public_id]))  # warm-up: first-request session writes
+    client.get(
+        reverse("checkins:log", args=[patient.public_id])
+    )  # warm-up: first-request session writes
     # session, user, memberships, unread notifications (the bell); patient (+clinic); the audit
     # entry of this access; check-ins in the window; plan start
     with django_assert_num_queries(8):
