@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -11,6 +12,7 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -26,7 +28,7 @@ from rtr.accounts.tenancy import (
     staff_required,
 )
 
-from . import bsi, services, triad
+from . import bsi, export, services, triad
 from .forms import (
     CareTeamForm,
     ImagingForm,
@@ -452,6 +454,19 @@ def patient_history(request: AuthedRequest, patient_id: UUID) -> HttpResponse:
         .order_by("-timestamp")[:100]
     )
     return render(request, "patients/_history.html", {"entries": entries, "patient": patient})
+
+
+@require_http_methods(["GET"])
+@lead_required
+def patient_export(request: AuthedRequest, patient_id: UUID) -> HttpResponse:
+    """Everything recorded about the patient as one JSON file (a subject access request)."""
+    patient = _patient(request, patient_id)
+    accessed.send(sender=Patient, instance=patient)  # an export is audited as an access
+    body = json.dumps(export.patient_export(patient), cls=DjangoJSONEncoder, indent=1)
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="patient-{patient.public_id}.json"'
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @require_http_methods(["GET"])

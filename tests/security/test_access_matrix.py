@@ -40,6 +40,7 @@ POLICY = {
     "patients:edit": (CLINICAL, "get"),
     "patients:discharge": (CLINICAL, "get"),
     "patients:history": (LEAD, "get"),
+    "patients:export": (LEAD, "get"),
     "patients:audit": (LEAD, "get"),
     "patients:injury_create": (CLINICAL, "get"),
     "patients:prior_injury_add": (CLINICAL, "post"),
