@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
@@ -334,6 +336,27 @@ def _form_page(
     )
 
 
+def _save_form(
+    request: AuthedRequest,
+    form: Form,
+    template: ProtocolTemplate,
+    save: Callable[..., Any],
+    partial: str,
+    context: dict[str, Any],
+) -> HttpResponse:
+    """An editor form handed to its service: the editor after the change, else the form again."""
+    if form.is_valid():
+        try:
+            save(**form.cleaned_data)
+        except services.NotEditable as error:
+            return _refused(request, template, error)
+        except ValidationError as error:
+            _form_errors(form, error)
+    if form.errors:
+        return _form_page(request, form, template, partial, context)
+    return _editor_response(request, template)
+
+
 def _stage(request: AuthedRequest, stage_id: UUID) -> Stage:
     stage = get_visible_or_404(
         Stage.objects.select_related("template", "template__clinic"), request, stage_id, write=True
@@ -348,25 +371,17 @@ def _stage(request: AuthedRequest, stage_id: UUID) -> Stage:
 def stage_add(request: AuthedRequest, template_id: UUID) -> HttpResponse:
     template = _content_template(request, template_id)
     form = StageForm(request.POST)
-    if form.is_valid():
-        try:
-            services.stage_add(template=template, **form.cleaned_data)
-        except services.NotEditable as error:
-            return _refused(request, template, error)
-        except ValidationError as error:
-            _form_errors(form, error)
-    if form.errors:
-        return _form_page(
-            request,
-            form,
-            template,
-            "protocols/_stage_form.html",
-            {
-                "form_id": "stage-form-new",
-                "action": reverse("protocols:stage_add", args=[template.public_id]),
-            },
-        )
-    return _editor_response(request, template)
+    return _save_form(
+        request,
+        form,
+        template,
+        functools.partial(services.stage_add, template=template),
+        "protocols/_stage_form.html",
+        {
+            "form_id": "stage-form-new",
+            "action": reverse("protocols:stage_add", args=[template.public_id]),
+        },
+    )
 
 
 def _content_template(request: AuthedRequest, template_id: UUID) -> ProtocolTemplate:
@@ -408,27 +423,17 @@ def stage_edit(request: AuthedRequest, stage_id: UUID) -> HttpResponse:
             },
         )
     form = StageForm(request.POST)
-    if form.is_valid():
-        try:
-            services.stage_update(stage=stage, **form.cleaned_data)
-        except services.NotEditable as error:
-            return _refused(request, template, error)
-        except ValidationError as error:
-            _form_errors(form, error)
-    if form.errors:
-        return _form_page(
-            request,
-            form,
-            template,
-            "protocols/_stage_form.html",
-            {"form_id": form_id, "action": action, "stage": stage},
-        )
-    return _editor_response(request, template)
+    return _save_form(
+        request,
+        form,
+        template,
+        functools.partial(services.stage_update, stage=stage),
+        "protocols/_stage_form.html",
+        {"form_id": form_id, "action": action, "stage": stage},
+    )
 
 
-def _simple(
-    request: AuthedRequest, obj: Any, template: ProtocolTemplate, action: Any
-) -> HttpResponse:
+def _simple(request: AuthedRequest, template: ProtocolTemplate, action: Any) -> HttpResponse:
     try:
         action()
     except ValidationError as error:
@@ -440,7 +445,7 @@ def _simple(
 @clinical_staff_required
 def stage_delete(request: AuthedRequest, stage_id: UUID) -> HttpResponse:
     stage = _stage(request, stage_id)
-    return _simple(request, stage, stage.template, lambda: services.stage_delete(stage=stage))
+    return _simple(request, stage.template, lambda: services.stage_delete(stage=stage))
 
 
 @require_POST
@@ -449,7 +454,6 @@ def stage_move(request: AuthedRequest, stage_id: UUID) -> HttpResponse:
     stage = _stage(request, stage_id)
     return _simple(
         request,
-        stage,
         stage.template,
         lambda: services.stage_move(stage=stage, direction=request.POST.get("direction", "")),
     )
@@ -460,26 +464,18 @@ def stage_move(request: AuthedRequest, stage_id: UUID) -> HttpResponse:
 def step_add(request: AuthedRequest, stage_id: UUID) -> HttpResponse:
     stage = _stage(request, stage_id)
     form = StepForm(request.POST)
-    if form.is_valid():
-        try:
-            services.step_add(stage=stage, **form.cleaned_data)
-        except services.NotEditable as error:
-            return _refused(request, stage.template, error)
-        except ValidationError as error:
-            _form_errors(form, error)
-    if form.errors:
-        return _form_page(
-            request,
-            form,
-            stage.template,
-            "protocols/_step_form.html",
-            {
-                "form_id": f"step-form-{stage.public_id.hex}",
-                "action": reverse("protocols:step_add", args=[stage.public_id]),
-                "stage": stage,
-            },
-        )
-    return _editor_response(request, stage.template)
+    return _save_form(
+        request,
+        form,
+        stage.template,
+        functools.partial(services.step_add, stage=stage),
+        "protocols/_step_form.html",
+        {
+            "form_id": f"step-form-{stage.public_id.hex}",
+            "action": reverse("protocols:step_add", args=[stage.public_id]),
+            "stage": stage,
+        },
+    )
 
 
 def _step(request: AuthedRequest, step_id: UUID) -> SessionStep:
@@ -517,29 +513,21 @@ def step_edit(request: AuthedRequest, step_id: UUID) -> HttpResponse:
             },
         )
     form = StepForm(request.POST)
-    if form.is_valid():
-        try:
-            services.step_update(step=step, **form.cleaned_data)
-        except services.NotEditable as error:
-            return _refused(request, template, error)
-        except ValidationError as error:
-            _form_errors(form, error)
-    if form.errors:
-        return _form_page(
-            request,
-            form,
-            template,
-            "protocols/_step_form.html",
-            {"form_id": form_id, "action": action, "stage": step.stage, "editing": True},
-        )
-    return _editor_response(request, template)
+    return _save_form(
+        request,
+        form,
+        template,
+        functools.partial(services.step_update, step=step),
+        "protocols/_step_form.html",
+        {"form_id": form_id, "action": action, "stage": step.stage, "editing": True},
+    )
 
 
 @require_POST
 @clinical_staff_required
 def step_delete(request: AuthedRequest, step_id: UUID) -> HttpResponse:
     step = _step(request, step_id)
-    return _simple(request, step, step.stage.template, lambda: services.step_delete(step=step))
+    return _simple(request, step.stage.template, lambda: services.step_delete(step=step))
 
 
 @require_POST
@@ -548,7 +536,6 @@ def step_move(request: AuthedRequest, step_id: UUID) -> HttpResponse:
     step = _step(request, step_id)
     return _simple(
         request,
-        step,
         step.stage.template,
         lambda: services.step_move(step=step, direction=request.POST.get("direction", "")),
     )
@@ -559,26 +546,18 @@ def step_move(request: AuthedRequest, step_id: UUID) -> HttpResponse:
 def criterion_add(request: AuthedRequest, stage_id: UUID) -> HttpResponse:
     stage = _stage(request, stage_id)
     form = CriterionForm(request.POST)
-    if form.is_valid():
-        try:
-            services.criterion_add(stage=stage, **form.cleaned_data)
-        except services.NotEditable as error:
-            return _refused(request, stage.template, error)
-        except ValidationError as error:
-            _form_errors(form, error)
-    if form.errors:
-        return _form_page(
-            request,
-            form,
-            stage.template,
-            "protocols/_criterion_form.html",
-            {
-                "form_id": f"criterion-form-{stage.public_id.hex}",
-                "action": reverse("protocols:criterion_add", args=[stage.public_id]),
-                "stage": stage,
-            },
-        )
-    return _editor_response(request, stage.template)
+    return _save_form(
+        request,
+        form,
+        stage.template,
+        functools.partial(services.criterion_add, stage=stage),
+        "protocols/_criterion_form.html",
+        {
+            "form_id": f"criterion-form-{stage.public_id.hex}",
+            "action": reverse("protocols:criterion_add", args=[stage.public_id]),
+            "stage": stage,
+        },
+    )
 
 
 @require_POST
@@ -594,7 +573,6 @@ def criterion_delete(request: AuthedRequest, criterion_id: UUID) -> HttpResponse
         raise PermissionDenied
     return _simple(
         request,
-        criterion,
         criterion.stage.template,
         lambda: services.criterion_delete(criterion=criterion),
     )
