@@ -5,12 +5,13 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export PORT
 
-.PHONY: run test lint check venv clean help
+.PHONY: run test lint check venv clean help demo-code
 
 help:
 	@echo "make run    - install, migrate, load demo data, start web + worker + beat (PORT=$(PORT))"
 	@echo "make test   - install test tools and run the whole suite"
 	@echo "make lint   - ruff"
+	@echo "make demo-code - the demo lead's current two-factor code"
 
 $(VENV)/bin/python:
 	@python=$$(scripts/find-python) || exit 1; \
@@ -33,6 +34,9 @@ run: $(VENV)/.installed-run
 
 test: $(VENV)/.installed-dev
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+demo-code: $(VENV)/.installed-run
+	@DJANGO_DEBUG=$${DJANGO_DEBUG:-1} RTR_RUN_DIR=$${RTR_RUN_DIR:-$$PWD/.run} $(PY) manage.py demo_code
 
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .

@@ -439,3 +439,25 @@ class PatientFilterForm(forms.Form):
             ("", _("Any physio")),
             *[(str(u.public_id), str(u)) for u in physios],
         ]
+
+
+class ErasureForm(forms.Form):
+    """Erasure cannot be undone: the lead types the patient's full name to confirm."""
+
+    confirm_name = forms.CharField(
+        label=_("Type the patient's full name to confirm"),
+        max_length=170,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+    def __init__(self, *args: Any, patient: Patient, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.patient = patient
+
+    def clean_confirm_name(self) -> str:
+        typed = " ".join(self.cleaned_data["confirm_name"].split())
+        if typed.casefold() != self.patient.full_name.casefold():
+            raise forms.ValidationError(
+                _("That is not the patient's full name as recorded: nothing was erased.")
+            )
+        return typed

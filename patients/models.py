@@ -97,6 +97,9 @@ class Patient(PublicIdModel):
         verbose_name=_("assigned physio"),
     )
     discharged_at = models.DateTimeField(_("discharged at"), null=True, blank=True)
+    erased_at = models.DateTimeField(
+        _("personal data erased at"), null=True, blank=True, editable=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -15,6 +15,7 @@ urlpatterns = [
     path("<uuid:patient_id>/discharge/", views.patient_discharge, name="discharge"),
     path("<uuid:patient_id>/history/", views.patient_history, name="history"),
     path("<uuid:patient_id>/export.json", views.patient_export, name="export"),
+    path("<uuid:patient_id>/erase/", views.patient_erase, name="erase"),
     path("<uuid:patient_id>/injuries/new/", views.injury_create, name="injury_create"),
     path("<uuid:patient_id>/prior-injuries/", views.prior_injury_add, name="prior_injury_add"),
     path("<uuid:patient_id>/screens/new/", views.triad_screen_create, name="triad_create"),

@@ -10,7 +10,7 @@ from auditlog.signals import accessed
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Count, Q
@@ -28,9 +28,10 @@ from rtr.accounts.tenancy import (
     staff_required,
 )
 
-from . import bsi, export, services, triad
+from . import bsi, erasure, export, services, triad
 from .forms import (
     CareTeamForm,
+    ErasureForm,
     ImagingForm,
     InjuryForm,
     PatientFilterForm,
@@ -60,12 +61,17 @@ def _errors_to_form(form: Form, error: ValidationError) -> None:
 
 
 def _patient(request: AuthedRequest, patient_id: UUID, *, write: bool = False) -> Patient:
-    return get_visible_or_404(
+    patient = get_visible_or_404(
         Patient.objects.select_related("clinic", "assigned_physio"),
         request,
         patient_id,
         write=write,
     )
+    if write and patient.erased_at is not None:
+        raise PermissionDenied(
+            _("This patient's personal data was erased: the record can no longer be changed.")
+        )
+    return patient
 
 
 @require_http_methods(["GET"])
@@ -467,6 +473,34 @@ def patient_export(request: AuthedRequest, patient_id: UUID) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="patient-{patient.public_id}.json"'
     response["Cache-Control"] = "no-store"
     return response
+
+
+@require_http_methods(["GET", "POST"])
+@lead_required
+def patient_erase(request: AuthedRequest, patient_id: UUID) -> HttpResponse:
+    """Erase the patient's personal data (a right-to-erasure request); the lead confirms by
+    typing the patient's full name."""
+    patient = _patient(request, patient_id)
+    if patient.erased_at is not None:
+        messages.info(request, _("This patient's personal data has already been erased."))
+        return redirect("patients:detail", patient_id=patient.public_id)
+    form = ErasureForm(request.POST or None, patient=patient)
+    if request.method == "POST" and form.is_valid():
+        try:
+            erasure.patient_erase(patient=patient, by=request.user)
+        except erasure.AlreadyErased:
+            messages.info(request, _("This patient's personal data has already been erased."))
+        else:
+            messages.success(
+                request, _("The patient's personal data is erased; de-identified records remain.")
+            )
+        return redirect("patients:detail", patient_id=patient.public_id)
+    return render(
+        request,
+        "patients/patient_erase.html",
+        {"patient": patient, "form": form},
+        status=400 if form.errors else 200,
+    )
 
 
 @require_http_methods(["GET"])

@@ -22,6 +22,7 @@ from rtr import services
 from rtr.accounts.tenancy import (
     athlete_required,
     clinical_staff_required,
+    lead_required,
     staff_required,
     switch_clinic,
 )
@@ -139,14 +140,57 @@ def system_status_probe(request: AuthedRequest) -> HttpResponse:
 @require_GET
 @clinical_staff_required
 def clinic_members(request: AuthedRequest) -> HttpResponse:
+    from allauth.mfa.models import Authenticator
+    from django.db.models import Exists, OuterRef
+
+    from rtr.accounts.forms import ClinicTwoFactorForm
     from rtr.accounts.models import Membership
 
     members = (
         Membership.objects.visible_to(request.membership)
         .select_related("user")
+        .annotate(
+            has_two_factor=Exists(
+                Authenticator.objects.filter(
+                    user_id=OuterRef("user_id"), type=Authenticator.Type.TOTP
+                )
+            )
+        )
         .order_by("role", "user__last_name", "user__first_name")
     )
-    return render(request, "rtr/clinic_members.html", {"members": members})
+    assert request.clinic is not None
+    two_factor_form = ClinicTwoFactorForm(
+        initial={"clinicians_need_two_factor": request.clinic.clinicians_need_two_factor}
+    )
+    return render(
+        request,
+        "rtr/clinic_members.html",
+        {"members": members, "two_factor_form": two_factor_form},
+    )
+
+
+@require_POST
+@lead_required
+def clinic_two_factor(request: AuthedRequest) -> HttpResponse:
+    """The lead decides whether physios and coaches must use a second factor."""
+    from rtr.accounts.forms import ClinicTwoFactorForm
+    from rtr.accounts.services import clinic_two_factor_set
+
+    assert request.clinic is not None
+    form = ClinicTwoFactorForm(request.POST)
+    form.is_valid()  # a single optional checkbox: every submission is valid
+    required = form.cleaned_data["clinicians_need_two_factor"]
+    clinic_two_factor_set(clinic=request.clinic, clinicians_need_two_factor=required)
+    if required:
+        messages.success(
+            request, _("Physiotherapists and coaches now sign in with an authenticator code.")
+        )
+    else:
+        messages.warning(
+            request,
+            _("Physiotherapists and coaches may now sign in with their password alone."),
+        )
+    return redirect("clinic_members")
 
 
 @require_GET

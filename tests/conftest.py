@@ -61,6 +61,27 @@ def chromium_missing() -> str | None:
     return None
 
 
+@pytest.fixture(autouse=True)
+def _force_login_includes_the_second_factor(monkeypatch):
+    """`Client.force_login` stands for a finished sign-in, second factor included, as it skips
+    the sign-in form altogether. tests/accounts/test_two_factor.py signs in through the real
+    forms, and checks that a session without the second factor reaches no page."""
+    from allauth.account.internal.flows.login import record_authentication
+    from django.http import HttpRequest
+    from django.test import Client
+
+    original = Client.force_login
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        request = HttpRequest()
+        request.session = self.session
+        record_authentication(request, user, "mfa", type="totp")
+        request.session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+
+
 GATES = {"postgres": postgres_missing, "redis": redis_missing, "browser": chromium_missing}
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-from rtr.accounts.models import Clinic, Membership, Role, User
+from rtr.accounts.models import STAFF_ROLES, Clinic, Membership, Role, User
 
 _seq = itertools.count(1)
 
@@ -27,8 +27,46 @@ def make_user(**overrides: Any) -> User:
     return User.objects.create_user(password=password, **overrides)
 
 
-def make_member(*, clinic: Clinic, role: str = Role.PHYSIO, **overrides: Any) -> User:
-    """A user with a membership of `role` in `clinic`."""
+def make_member(
+    *, clinic: Clinic, role: str = Role.PHYSIO, two_factor: bool = True, **overrides: Any
+) -> User:
+    """A user with a membership of `role` in `clinic`. Staff have an authenticator app set up
+    (as a clinic requires), unless `two_factor=False`."""
     user = make_user(**overrides)
     Membership.objects.create(user=user, clinic=clinic, role=role)
+    if two_factor and role in STAFF_ROLES:
+        add_authenticator_app(user)
     return user
+
+
+def add_authenticator_app(user: User) -> None:
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    TOTP.activate(user, generate_totp_secret())
+
+
+def authenticator_code(user: User, *, at: float | None = None) -> str:
+    """The code the user's authenticator app shows now (or at the given Unix time)."""
+    import time
+
+    from allauth.mfa import app_settings
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    secret = Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP).data["secret"]
+    counter = int(time.time() if at is None else at) // app_settings.TOTP_PERIOD
+    return format_hotp_value(hotp_value(secret, counter))
+
+
+def sign_in(client: Any, email: str, password: str = PASSWORD, *, code: str | None = None) -> Any:
+    """Sign in through the real forms: the password, then, if asked, `code` or else the code
+    the authenticator app shows now (a code is accepted once: use a recovery code to sign the
+    same person in twice within 30 seconds)."""
+    from django.urls import reverse
+
+    response = client.post(reverse("account_login"), {"login": email, "password": password})
+    if response.status_code == 302 and response["Location"] == reverse("mfa_authenticate"):
+        user = User.objects.get(email__iexact=email)
+        code = code or authenticator_code(user)
+        response = client.post(reverse("mfa_authenticate"), {"code": code})
+    return response

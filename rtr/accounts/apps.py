@@ -8,3 +8,13 @@ class AccountsConfig(AppConfig):
     name = "rtr.accounts"
     label = "accounts"
     verbose_name = _("Accounts and clinics")
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from . import mfa, sessions  # noqa: F401 - signal receivers
+        from .models import Clinic
+
+        auditlog.register(
+            Clinic, include_fields=["name", "time_zone", "clinicians_need_two_factor"]
+        )

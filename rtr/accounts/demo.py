@@ -13,6 +13,11 @@ from .models import Clinic, Membership, Role, User
 
 DEMO_PASSWORD = "rtr-demo-2026"  # noqa: S105 - printed on purpose: demo accounts only
 
+# The demo lead's authenticator secret (RFC 4648 base32). Leads always sign in with a second
+# factor; add this secret to an authenticator app, or print the current code with
+# `manage.py demo_code`. Demo accounts only.
+DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # noqa: S105
+
 DEMO_CLINIC = "Riverside Sports Physiotherapy"
 OTHER_CLINIC = "Harbour Running Clinic"
 
@@ -58,7 +63,11 @@ def _demo_people_load() -> DemoReport:
     report = DemoReport()
     clinics: dict[str, Clinic] = {}
     for name, zone in ((DEMO_CLINIC, "Europe/London"), (OTHER_CLINIC, "Australia/Sydney")):
-        clinic, created = Clinic.objects.get_or_create(name=name, defaults={"time_zone": zone})
+        # The demo lets physios and coaches try the app with a password alone (new clinics
+        # require a second factor of them); leads always need one.
+        clinic, created = Clinic.objects.get_or_create(
+            name=name, defaults={"time_zone": zone, "clinicians_need_two_factor": False}
+        )
         clinics[name] = clinic
         report.created += created
     for clinic_name, role, email, first, last in DEMO_PEOPLE:
@@ -70,6 +79,31 @@ def _demo_people_load() -> DemoReport:
             user=user, clinic=clinics[clinic_name], defaults={"role": role}
         )
         report.created += created
+        if role == Role.LEAD:
+            report.created += _demo_authenticator_add(user)
         if clinic_name == DEMO_CLINIC:
             report.logins.append((str(Role(role).label), email))
     return report
+
+
+def _demo_authenticator_add(user: User) -> int:
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    if Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        return 0
+    TOTP.activate(user, DEMO_TOTP_SECRET)
+    RecoveryCodes.activate(user)
+    return 1
+
+
+def demo_code() -> str:
+    """The demo lead's current authenticator code."""
+    import time
+
+    from allauth.mfa import app_settings
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    counter = int(time.time()) // app_settings.TOTP_PERIOD
+    return format_hotp_value(hotp_value(DEMO_TOTP_SECRET, counter))

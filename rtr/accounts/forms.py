@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from allauth.account.forms import LoginForm
+from django import forms
 from django.utils.translation import gettext_lazy as _
 
 
@@ -12,3 +13,11 @@ class SignInForm(LoginForm):
         self.fields["login"].label = _("E-mail address")
         self.fields["login"].widget.attrs.update({"autocomplete": "username", "autofocus": True})
         self.fields["password"].widget.attrs.update({"autocomplete": "current-password"})
+
+
+class ClinicTwoFactorForm(forms.Form):
+    clinicians_need_two_factor = forms.BooleanField(
+        label=_("Physiotherapists and coaches must sign in with an authenticator code"),
+        required=False,
+        help_text=_("Clinic leads always must. Athletes never need it."),
+    )

@@ -100,6 +100,14 @@ class Clinic(PublicIdModel):
         default=time(18, 0),
         help_text=_("Local time at which athletes without a check-in get their reminder."),
     )
+    clinicians_need_two_factor = models.BooleanField(
+        _("physios and coaches must use two-factor sign-in"),
+        default=True,
+        help_text=_(
+            "Clinic leads always sign in with a code from an authenticator app; this decides "
+            "whether physiotherapists and coaches must too. Athletes never need it."
+        ),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

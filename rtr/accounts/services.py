@@ -27,3 +27,14 @@ def membership_add(*, user: User, clinic: Clinic, role: str) -> Membership:
         user=user, clinic=clinic, defaults={"role": role, "is_active": True}
     )
     return membership
+
+
+@transaction.atomic
+def clinic_two_factor_set(*, clinic: Clinic, clinicians_need_two_factor: bool) -> Clinic:
+    """Whether the clinic's physios and coaches must sign in with a second factor (leads
+    always do). Audited through django-auditlog, like every change to a clinic."""
+    clinic = Clinic.objects.select_for_update().get(pk=clinic.pk)
+    if clinic.clinicians_need_two_factor != clinicians_need_two_factor:
+        clinic.clinicians_need_two_factor = clinicians_need_two_factor
+        clinic.save(update_fields=["clinicians_need_two_factor"])
+    return clinic

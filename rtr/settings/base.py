@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     # Third party
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "axes",
     "crispy_forms",
     "crispy_bootstrap5",
@@ -95,6 +96,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "rtr.accounts.middleware.CurrentClinicMiddleware",
     "rtr.accounts.sessions.SessionPolicyMiddleware",
+    "rtr.accounts.mfa.SecondFactorMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",
     # AxesMiddleware last: it turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -196,6 +198,16 @@ ACCOUNT_RATE_LIMITS = {
     "login": "60/m/ip",
     "reset_password": "20/m/ip,5/m/key",
 }
+
+# allauth.mfa: TOTP (authenticator app) with recovery codes as the second factor for staff.
+# Who must use it is decided per clinic (rtr/accounts/mfa.py): always leads; physios and
+# coaches when their clinic requires it; athletes never.
+MFA_ADAPTER = "rtr.accounts.adapters.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "RTR"
+MFA_RECOVERY_CODE_COUNT = 10
+MFA_PASSKEY_LOGIN_ENABLED = False
+MFA_TRUST_ENABLED = False  # every sign-in asks for the code: no "trust this browser"
 
 # django-axes: lock an account out after repeated failed sign-ins.
 AXES_FAILURE_LIMIT = env.int("RTR_LOCKOUT_FAILURES", default=5)

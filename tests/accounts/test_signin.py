@@ -9,13 +9,14 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
+from tests import factories
 from tests.factories import PASSWORD
 
 LOGIN = reverse("account_login")
 
 
 def sign_in(client, email: str, password: str):
-    return client.post(LOGIN, {"login": email, "password": password})
+    return factories.sign_in(client, email, password)
 
 
 @pytest.mark.django_db

@@ -7,7 +7,7 @@ import pytest
 from auditlog.models import LogEntry
 from django.urls import reverse
 
-from tests.factories import PASSWORD
+from tests.factories import sign_in
 from tests.patients.factories import make_injury, make_patient
 
 
@@ -35,7 +35,7 @@ def test_lead_reads_and_filters_the_audit_log(
 ):
     theirs = make_patient(clinic=other_clinic, physio=outsider, last_name="Elsewhere")
     client.post(reverse("account_login"), {"login": physio.email, "password": "wrong-password-x"})
-    client.post(reverse("account_login"), {"login": physio.email, "password": PASSWORD})
+    sign_in(client, physio.email)
     client.get(reverse("patients:detail", args=[patient.public_id]))
     client.force_login(lead)
     html = client.get(reverse("patients:audit")).content.decode()

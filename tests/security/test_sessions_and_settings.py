@@ -17,19 +17,14 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, sign_in
 
 ROOT = Path(settings.BASE_DIR)
 
 
-def signed_in(user) -> Client:
+def signed_in(user, code: str | None = None) -> Client:
     client = Client()
-    assert (
-        client.post(
-            reverse("account_login"), {"login": user.email, "password": PASSWORD}
-        ).status_code
-        == 302
-    )
+    assert sign_in(client, user.email, code=code).status_code == 302
     return client
 
 
@@ -80,11 +75,15 @@ def test_the_session_key_changes_at_sign_in(physio):
 
 
 def test_sign_out_everywhere_ends_other_sessions(physio):
-    phone, laptop = signed_in(physio), signed_in(physio)
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+
+    codes = RecoveryCodes.activate(physio).get_unused_codes()
+    phone, laptop = signed_in(physio), signed_in(physio, codes[0])
     assert laptop.get(reverse("staff_home")).status_code == 200
     phone.post(reverse("account"), {"action": "sign_out_everywhere"})
     assert laptop.get(reverse("staff_home")).status_code == 302
-    assert signed_in(physio).get(reverse("staff_home")).status_code == 200  # a new sign-in works
+    new = signed_in(physio, codes[1])
+    assert new.get(reverse("staff_home")).status_code == 200  # a new sign-in works
 
 
 def test_deactivating_a_user_ends_their_sessions(physio):

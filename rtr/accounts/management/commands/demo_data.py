@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from rtr.accounts.demo import DEMO_PASSWORD, demo_data_load
+from rtr.accounts.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, demo_data_load
 
 
 class Command(BaseCommand):
@@ -24,3 +24,7 @@ class Command(BaseCommand):
             self.stdout.write(f"Every demo account's password: {DEMO_PASSWORD}")
             for role, email in report.logins:
                 self.stdout.write(f"  {role:<16} {email}")
+            self.stdout.write(
+                "Leads also enter a code from an authenticator app: add the secret "
+                f"{DEMO_TOTP_SECRET}, or print the current code with `make demo-code`."
+            )
