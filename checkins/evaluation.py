@@ -252,18 +252,74 @@ def _test_pause() -> None:
 
 
 def sweep(*, as_of: date | None = None) -> dict[str, int]:
-    """The hourly sweep: time-based rules for every active plan, and every pending check-in."""
-    pending = evaluate_pending(limit=100_000)
-    active = list(
-        Patient.objects.filter(status=PatientStatus.ACTIVE, plans__status=PlanStatus.ACTIVE)
-        .values_list("pk", flat=True)
-        .distinct()
-    )
-    for patient_id in active:
-        evaluate_patient(patient_id, as_of=as_of)
+    """The hourly sweep: anything left unevaluated, then the one rule time alone can trigger.
+
+    Every other rule looks only at check-ins, so it already ran when the check-in came in (the
+    outbox above); a missed check-in is the absence of one. So the sweep does not re-run every
+    rule for every active plan: it finds, with one query per clinic, the patients for whom the
+    days without a check-in now reach the rule's threshold (no open flag yet) or its `low`
+    threshold (an open flag still at `info`), and evaluates only those. Measured on the
+    benchmark's data (10,000 active plans, 950,000 check-ins): re-evaluating every patient one
+    by one took about ten minutes (about 58 ms each); finding the due ones takes about 1.4 s,
+    beside 0.8 s for a plain count over the same 35 days of check-ins (README, Performance).
+    """
     from .notifications import deliver_stuck
 
-    return {"pending": pending, "patients": len(active), "resent": deliver_stuck()}
+    pending = evaluate_pending(limit=100_000)
+    due = missed_checkin_candidates(as_of=as_of)
+    for patient_id in due:
+        evaluate_patient(patient_id, as_of=as_of)
+    return {"pending": pending, "patients": len(due), "resent": deliver_stuck()}
+
+
+def missed_checkin_candidates(*, as_of: date | None = None) -> list[int]:
+    """Patients on an active plan whose days without a check-in would raise or escalate the
+    missed check-ins flag today (each clinic's own date and thresholds)."""
+    from django.db.models import OuterRef, Subquery
+
+    from rtr.accounts.models import Clinic
+
+    code = "missed_checkins"
+    due: list[int] = []
+    clinics = Clinic.objects.filter(
+        patients__status=PatientStatus.ACTIVE, patients__plans__status=PlanStatus.ACTIVE
+    ).distinct()
+    for clinic in clinics:
+        enabled, params = rule_settings_for(clinic.pk)[code]
+        if not enabled:
+            continue
+        today = as_of or timezone.localdate(timezone=clinic.zone)
+        rows = (
+            Plan.objects.filter(
+                status=PlanStatus.ACTIVE,
+                patient__clinic=clinic,
+                patient__status=PatientStatus.ACTIVE,
+                start_date__lte=today,
+            )
+            .annotate(
+                last_checkin=Subquery(
+                    CheckIn.objects.filter(patient_id=OuterRef("patient_id"), date__lte=today)
+                    .order_by("-date")
+                    .values("date")[:1]
+                ),
+                open_severity=Subquery(
+                    Flag.objects.filter(
+                        patient_id=OuterRef("patient_id"),
+                        rule_code=code,
+                        status__in=[FlagStatus.OPEN, FlagStatus.ACKNOWLEDGED],
+                    ).values("severity")[:1]
+                ),
+            )
+            .values_list("patient_id", "start_date", "last_checkin", "open_severity")
+        )
+        for patient_id, start, last, severity in rows.iterator(chunk_size=2000):
+            anchor = max(last, start - timedelta(days=1)) if last else start - timedelta(days=1)
+            missed = (today - anchor).days
+            if (severity is None and missed >= params["days"]) or (
+                severity == "info" and missed >= params["low_days"]
+            ):
+                due.append(patient_id)
+    return due
 
 
 def flag_counts_for(findings: list[rules.Finding], *, quiet_days: int = 7) -> dict[str, int]:

@@ -36,11 +36,28 @@ def own_patients(membership: Membership) -> Q:
     )
 
 
+def own_patient_ids(membership: Membership) -> QuerySet[Patient]:
+    """A physio's own patients (assigned, or on the care team)."""
+    from patients.models import CareTeamMember
+
+    on_team = CareTeamMember.objects.filter(user_id=membership.user_id).values("patient_id")
+    return Patient.objects.filter(clinic_id=membership.clinic_id).filter(
+        Q(assigned_physio_id=membership.user_id) | Q(pk__in=on_team)
+    )
+
+
 def flags_for(membership: Membership) -> FlagQuerySet:
-    """The flags a member reviews: the lead all of the clinic's, a physio their own patients'."""
+    """The flags a member reviews: the lead all of the clinic's, a physio their own patients'.
+
+    The physio's patient ids are read first (one small query) and given to PostgreSQL as a
+    list, so it reads their flags through the patient index: `make bench` (a clinic of 9,000
+    patients and ~10,000 open flags) showed it otherwise sorting every open flag of the clinic
+    before filtering, 60-90 ms of the queue's time, for either a join or a subquery.
+    """
     flags = Flag.objects.visible_to(membership)
     if membership.role == Role.PHYSIO:
-        flags = flags.filter(pk__in=Flag.objects.filter(own_patients(membership)).values("pk"))
+        ids = list(own_patient_ids(membership).values_list("pk", flat=True))
+        flags = flags.filter(patient_id__in=ids)
     return flags
 
 
@@ -73,9 +90,6 @@ def queue(
         flags = flags.filter(overdue_q(now))
     elif age == "24h":
         flags = flags.filter(opened_at__gte=now - timedelta(hours=24))
-    flags = flags.select_related(
-        "patient", "patient__assigned_physio", "plan__current_stage", "assigned_to"
-    )
     orders = {
         "oldest": ["opened_at"],
         "newest": ["-opened_at"],
@@ -90,6 +104,20 @@ def queue(
         output_field=IntegerField(),
     )
     return flags.annotate(severity_rank=rank).order_by("severity_rank", "opened_at", "pk")
+
+
+def queue_rows(page_ids: list[int]) -> list[Flag]:
+    """One page of the queue with what its rows show, in the page's order.
+
+    The queue is sorted and cut into pages on the flag table alone (`queue(...)` as ids) and
+    only the page's 25 flags are joined to patient, physio, plan and stage: `make bench` showed
+    PostgreSQL joining all of a large clinic's open flags before sorting them otherwise.
+    """
+    flags = Flag.objects.filter(pk__in=page_ids).select_related(
+        "patient", "patient__assigned_physio", "plan__current_stage", "assigned_to"
+    )
+    by_id = {flag.pk: flag for flag in flags}
+    return [by_id[pk] for pk in page_ids if pk in by_id]
 
 
 def severity_counts(membership: Membership) -> dict[str, dict[str, int]]:

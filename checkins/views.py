@@ -430,9 +430,10 @@ def flag_queue(request: AuthedRequest) -> HttpResponse:
     membership = request.membership
     assert membership is not None
     filters = _queue_filters(request)
-    page = Paginator(review.queue(membership, **filters), QUEUE_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = Paginator(
+        review.queue(membership, **filters).values_list("pk", flat=True), QUEUE_PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    page.object_list = review.queue_rows(list(page.object_list))
     now = timezone.now()
     for flag in page.object_list:
         flag.overdue = review.is_overdue(flag, now)  # type: ignore[attr-defined]

@@ -151,11 +151,36 @@ def test_other_clinics_are_untouched(patient, plan, athlete, other_clinic, outsi
 
 def test_the_sweep_raises_missed_check_ins_for_active_plans(patient, plan, athlete):
     today = services.local_today(patient)
-    CheckIn.objects.create(patient=patient, date=today - timedelta(days=5), **checkin_data())
+    CheckIn.objects.create(
+        patient=patient,
+        date=today - timedelta(days=5),
+        evaluated_at=timezone.now() - timedelta(days=5),  # evaluated the day it came in
+        **checkin_data(),
+    )
     result = evaluation.sweep()
-    assert result["patients"] == 1
+    assert result["pending"] == 0 and result["patients"] == 1
     flag = Flag.objects.get(rule_code="missed_checkins")
     assert flag.severity == "info"
+    # Nothing new until the gap reaches the `low` threshold: the patient is not evaluated again.
+    assert evaluation.sweep()["patients"] == 0
+    later = today + timedelta(days=4)  # 7 days since the plan started with no check-in
+    assert evaluation.sweep(as_of=later)["patients"] == 1
+    flag.refresh_from_db()
+    assert flag.severity == "low" and Flag.objects.filter(rule_code="missed_checkins").count() == 1
+    assert evaluation.sweep(as_of=later)["patients"] == 0
+
+
+def test_the_sweep_leaves_patients_who_check_in(patient, plan, athlete):
+    today = services.local_today(patient)
+    for back in range(3):
+        CheckIn.objects.create(
+            patient=patient,
+            date=today - timedelta(days=back),
+            evaluated_at=timezone.now(),
+            **checkin_data(),
+        )
+    assert evaluation.sweep()["patients"] == 0
+    assert not Flag.objects.exists()
 
 
 # --- delivery ------------------------------------------------------------------------------------

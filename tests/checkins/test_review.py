@@ -154,9 +154,9 @@ def test_queue_and_dashboard_run_fixed_queries(
         ]
     )
     client.force_login(lead)
-    # session, user, memberships, bell; count; page rows (+patient, physio, plan, stage, assignee);
-    # counts by severity; physio filter choices
-    with django_assert_num_queries(8):
+    # session, user, memberships, bell; count; the page's ids (sorted on the flag table alone),
+    # then its rows (+patient, physio, plan, stage, assignee); counts by severity; physio choices
+    with django_assert_num_queries(9):
         assert client.get(QUEUE).status_code == 200
     # session, user, memberships; active plans (+ patient, stage, last check-in); check-ins of the
     # last 28 days; recent decisions (+ patient, stage, who); open flags by severity; the bell
