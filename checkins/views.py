@@ -433,9 +433,10 @@ def flag_queue(request: AuthedRequest) -> HttpResponse:
     page = Paginator(
         review.queue(membership, **filters).values_list("pk", flat=True), QUEUE_PAGE_SIZE
     ).get_page(request.GET.get("page"))
-    page.object_list = review.queue_rows(list(page.object_list))
+    rows = review.queue_rows(list(page.object_list))
+    page.object_list = rows  # type: ignore[assignment]
     now = timezone.now()
-    for flag in page.object_list:
+    for flag in rows:
         flag.overdue = review.is_overdue(flag, now)  # type: ignore[attr-defined]
         flag.rule = rules.RULES.get(flag.rule_code)  # type: ignore[attr-defined]
     query = request.GET.copy()
