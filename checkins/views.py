@@ -49,6 +49,8 @@ def my_patient(request: AuthedRequest) -> Patient | None:
 
 def checkin_form_for(patient: Patient, data: Any = None) -> CheckInForm:
     today = services.local_today(patient)
+    if data is not None:  # a submitted form shows what was sent: no need to read today's
+        return CheckInForm(data, initial={"date": today}, show_menstrual=patient.sex == Sex.FEMALE)
     existing = CheckIn.objects.filter(patient=patient, date=today).first()
     return CheckInForm(
         data, initial=initial_from(existing, today), show_menstrual=patient.sex == Sex.FEMALE

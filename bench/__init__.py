@@ -1,0 +1,1 @@
+"""`make bench`: the measurement harness (settings, bare comparison views, the driver)."""
