@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from celery import shared_task
+from django.conf import settings
 
 from . import evaluation, notifications
 
 
 @shared_task(name="checkins.evaluate_pending", ignore_result=True, expires=30)
 def evaluate_pending() -> int:
-    """The outbox relay: beat runs it every second; evaluates patients with unevaluated check-ins."""
-    return evaluation.evaluate_pending()
+    """The outbox relay: beat runs it every second; evaluates patients with unevaluated check-ins,
+    looking again every 50 ms until the next tick (RTR_RELAY_SECONDS)."""
+    return evaluation.relay(seconds=settings.RTR_RELAY_SECONDS)
 
 
 @shared_task(name="checkins.evaluate_patient", ignore_result=True)

@@ -364,6 +364,10 @@ CELERY_TASK_TIME_LIMIT = 90
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_WORKER_SEND_TASK_EVENTS = False
 CELERY_TIMEZONE = "UTC"
+# How long one run of the outbox relay keeps polling for new check-ins (beat starts one every
+# second, so a check-in is evaluated within about 50 ms rather than at the next tick).
+RTR_RELAY_SECONDS = env.float("RTR_RELAY_SECONDS", default=0.9)
+
 CELERY_BEAT_SCHEDULE = {
     # The check-in outbox relay: a saved check-in is evaluated within about a second,
     # and saving it never depends on the broker (design.md §5).

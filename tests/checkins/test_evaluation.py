@@ -289,3 +289,21 @@ def test_dry_run_counts_flags_per_rule(patient, plan, athlete, clinic):
         "proposed": 0,
     }
     assert Flag.objects.count() == 0  # a dry run raises nothing
+
+
+def test_the_relay_keeps_looking_until_its_time_is_up(patient, plan, athlete, monkeypatch):
+    """Beat starts the relay every second; within that second it polls the outbox again, so a
+    check-in saved mid-second is evaluated at the next poll rather than at the next tick."""
+    submit(patient, athlete, night_pain=True)
+    passes = []
+    real = evaluation.evaluate_pending
+
+    def counting(**kwargs):
+        passes.append(1)
+        return real(**kwargs)
+
+    monkeypatch.setattr(evaluation, "evaluate_pending", counting)
+    assert evaluation.relay(seconds=0.2, poll=0.05) == 1
+    assert len(passes) >= 3
+    assert Flag.objects.filter(rule_code="night_pain").count() == 1
+    assert evaluation.relay(seconds=0) == 0  # one pass, nothing left
