@@ -10,7 +10,7 @@ from patients.models import Patient
 from protocols.models import Plan
 
 from . import logic
-from .models import CheckIn, FocalTenderness, SessionDone, Swelling
+from .models import CheckIn, SessionDone
 
 SWELLING_LEVEL = {"none": 0, "mild": 1, "moderate": 2, "severe": 3}
 
@@ -130,14 +130,9 @@ def log_rows(checkins: list[CheckIn]) -> list[dict[str, Any]]:
     """
     from django.utils.dates import MONTHS_3, WEEKDAYS_ABBR
 
-    def labels(field: str) -> dict[str, str]:
-        return {value: str(label) for value, label in CheckIn._meta.get_field(field).choices}
-
-    session, swelling, tender = (
-        labels("session_done"),
-        labels("swelling"),
-        labels("focal_tenderness"),
-    )
+    session = {value: str(label) for value, label in SessionDone.choices}
+    swelling = {value: str(label) for value, label in Swelling.choices}
+    tender = {value: str(label) for value, label in FocalTenderness.choices}
     days = {number: str(name) for number, name in WEEKDAYS_ABBR.items()}
     months = {number: str(name).title() for number, name in MONTHS_3.items()}
 
