@@ -10,7 +10,7 @@ from patients.models import Patient
 from protocols.models import Plan
 
 from . import logic
-from .models import CheckIn, SessionDone
+from .models import CheckIn, FocalTenderness, SessionDone, Swelling
 
 SWELLING_LEVEL = {"none": 0, "mild": 1, "moderate": 2, "severe": 3}
 
