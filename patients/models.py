@@ -114,6 +114,11 @@ class Patient(PublicIdModel):
                 fields=["clinic", "status", "last_name"], name="patient_clinic_status_name"
             ),
             models.Index(fields=["clinic", "assigned_physio"], name="patient_clinic_physio"),
+            # The patient list's default order: `make bench` (9,000 patients in a clinic) showed
+            # a sort of the whole clinic for each page without it (about 20 ms).
+            models.Index(
+                fields=["clinic", "last_name", "first_name", "id"], name="patient_clinic_name"
+            ),
         ]
 
     def __str__(self) -> str:

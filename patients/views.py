@@ -101,11 +101,17 @@ def patient_list(request: AuthedRequest) -> HttpResponse:
     patients = (
         patients.select_related("assigned_physio").with_current_injury().order_by(*sort, "pk")
     )
-    page = Paginator(patients, PAGE_SIZE).get_page(request.GET.get("page"))
     counts = visible.aggregate(
         total=Count("pk"),
         **{status: Count("pk", filter=Q(status=status)) for status in PatientStatus.values},
     )
+    paginator = Paginator(patients, PAGE_SIZE)
+    filtered = form.is_valid() and any(
+        form.cleaned_data.get(name) for name in ("q", "status", "risk", "physio")
+    )
+    if not filtered:
+        paginator.count = counts["total"]  # unfiltered: the total just counted, not again
+    page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {
