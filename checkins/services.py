@@ -149,6 +149,8 @@ def _tell_the_plan(plan: Plan, checkin: CheckIn) -> None:
     outcome = logic.session_outcome(checkin)
     if outcome is not None:
         protocol_services.plan_record_session(plan=plan, day=checkin.date, outcome=outcome)
+    if (checkin.pain_next_morning or 0) < logic.thresholds.NEXT_MORNING_RISE.value:
+        return  # cannot have risen enough over any day before: no need to read it
     previous = CheckIn.objects.filter(
         patient_id=checkin.patient_id, date=checkin.date - timedelta(days=1)
     ).first()
