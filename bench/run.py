@@ -411,31 +411,13 @@ class Bench:
 
         worker = start(
             "worker",
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "rtr",
-                "worker",
-                "--loglevel=INFO",
-                "--concurrency=2",
-            ],
+            celery_command("worker", "--concurrency=2"),
             self.workdir,
             DJANGO_LOG_LEVEL="INFO",
         )
         beat = start(
             "beat",
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "rtr",
-                "beat",
-                "--loglevel=INFO",
-                f"--schedule={self.workdir / 'celerybeat-schedule'}",
-            ],
+            celery_command("beat", f"--schedule={self.workdir / 'celerybeat-schedule'}"),
             self.workdir,
         )
         try:
@@ -505,16 +487,7 @@ class Bench:
     def sweeps(self, sizes: list[int]) -> None:
         worker = start(
             "sweep-worker",
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "rtr",
-                "worker",
-                "--loglevel=INFO",
-                "--pool=solo",
-            ],
+            celery_command("worker", "--pool=solo"),
             self.workdir,
             DJANGO_LOG_LEVEL="INFO",
         )
@@ -568,6 +541,10 @@ class Bench:
             if time.perf_counter() - started > 3600:
                 raise SystemExit("bench: the sweep took over an hour")
             time.sleep(0.1)
+
+
+def celery_command(*args: str) -> list[str]:
+    return [sys.executable, "-m", "celery", "-A", "rtr", *args, "--loglevel=INFO"]
 
 
 def rss_kb(pid: int) -> int:

@@ -82,6 +82,8 @@ def test_a_lead_without_an_app_must_set_one_up_before_any_page(client, clinic):
         ), name
     # Changing how one signs in asks for the password again first (allauth's reauthentication).
     assert reverse("account_reauthenticate") in client.get(reverse("mfa_activate_totp"))["Location"]
+    confirm = client.get(reverse("account_reauthenticate")).content.decode()
+    assert "Confirm it is you" in confirm and "Enter your password again" in confirm
     client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
     page = client.get(reverse("mfa_activate_totp"))
     html = page.content.decode()

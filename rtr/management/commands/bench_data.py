@@ -58,6 +58,7 @@ from checkins.models import (
     NotificationKind,
     Severity,
 )
+from checkins.services import CHECKIN_FIELDS
 from patients import bsi
 from patients.models import CareTeamMember, Injury, Patient, PatientStatus
 from patients.services import injury_derive
@@ -79,6 +80,24 @@ from protocols.models import (
 )
 from rtr.accounts.models import Clinic, Membership, Role, User
 
+# The columns every generated flag fills (closed ones add who closed them, open ones escalation).
+FLAG_COLUMNS = (
+    "id",
+    "public_id",
+    "clinic_id",
+    "patient_id",
+    "plan_id",
+    "rule_code",
+    "rule_version",
+    "severity",
+    "status",
+    "summary",
+    "evidence",
+    "thresholds",
+    "first_seen_date",
+    "last_evidence_date",
+    "opened_at",
+)
 CLINIC_PREFIX = "RTR Bench"
 DOMAIN = "bench.rtr"
 PASSWORD = "rtr-bench-2026"  # noqa: S105 - generated bench accounts on the bench database only
@@ -1048,35 +1067,7 @@ class Generator:
         "plan_id",
         "date",
         "is_late",
-        "pain_rest",
-        "pain_during",
-        "pain_after",
-        "pain_next_morning",
-        "focal_tenderness",
-        "swelling",
-        "night_pain",
-        "pain_with_walking",
-        "groin_pain",
-        "session_done",
-        "run_minutes",
-        "run_distance_km",
-        "walk_minutes",
-        "cross_training_minutes",
-        "strength_done",
-        "session_rpe",
-        "cadence",
-        "sleep_hours",
-        "sleep_quality",
-        "fatigue",
-        "stress",
-        "fuelling_adequate",
-        "calcium_vitd_taken",
-        "menstrual_status",
-        "confidence",
-        "notes",
-        "steps",
-        "resting_hr",
-        "hrv_ms",
+        *CHECKIN_FIELDS,
         "prescribed_kind",
         "prescribed_label",
         "prescribed_run_minutes",
@@ -1422,21 +1413,7 @@ class Generator:
         Copier(
             Flag,
             [
-                "id",
-                "public_id",
-                "clinic_id",
-                "patient_id",
-                "plan_id",
-                "rule_code",
-                "rule_version",
-                "severity",
-                "status",
-                "summary",
-                "evidence",
-                "thresholds",
-                "first_seen_date",
-                "last_evidence_date",
-                "opened_at",
+                *FLAG_COLUMNS,
                 "acknowledged_by_id",
                 "acknowledged_at",
                 "resolved_by_id",
@@ -1585,21 +1562,7 @@ class Generator:
         Copier(
             Flag,
             [
-                "id",
-                "public_id",
-                "clinic_id",
-                "patient_id",
-                "plan_id",
-                "rule_code",
-                "rule_version",
-                "severity",
-                "status",
-                "summary",
-                "evidence",
-                "thresholds",
-                "first_seen_date",
-                "last_evidence_date",
-                "opened_at",
+                *FLAG_COLUMNS,
                 "escalated_at",
                 "acknowledged_by_id",
                 "acknowledged_at",
