@@ -402,7 +402,8 @@ def purge(clinic_ids: list[int], user_ids: list[int]) -> dict[str, int]:
         for child, column, parent in sorted(nullify, key=lambda item: item[0]._meta.db_table):
             pk = child._meta.pk.column
             survivors = (
-                f' AND NOT EXISTS (SELECT 1 FROM {doomed[child]} d WHERE d.pk = "{pk}")'  # noqa: S608
+                f" AND NOT EXISTS (SELECT 1 FROM {doomed[child]} d"  # noqa: S608
+                f' WHERE d.pk = "{child._meta.db_table}"."{pk}")'
                 if child in doomed
                 else ""
             )
