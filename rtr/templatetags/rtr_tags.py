@@ -27,3 +27,15 @@ def to_json(value: Any) -> str:
 @register.filter
 def split(value: str, sep: str = " ") -> list[str]:
     return value.split(sep)
+
+
+@register.simple_tag(takes_context=True)
+def two_factor_required(context: Any) -> bool:
+    """`{% two_factor_required as required %}`: whether the signed-in person must keep a second
+    factor (their role or their clinic says so)."""
+    from rtr.accounts.mfa import two_factor_required as required_for
+
+    request = context.get("request")
+    if request is None or not request.user.is_authenticated:
+        return False
+    return required_for(request.user, getattr(request, "memberships", []))

@@ -151,6 +151,8 @@ def test_a_session_that_skipped_the_second_factor_is_signed_out(lead):
 def test_who_must_use_it_cannot_switch_it_off(lead, clinic):
     client = Client()
     sign_in(client, lead.email)
+    page = client.get(reverse("mfa_index")).content.decode()
+    assert "stays on" in page and reverse("mfa_deactivate_totp") not in page
     client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
     response = client.post(reverse("mfa_deactivate_totp"))
     assert response.status_code == 200
@@ -161,6 +163,7 @@ def test_who_must_use_it_cannot_switch_it_off(lead, clinic):
     physio = make_member(clinic=clinic, role=Role.PHYSIO)
     client = Client()
     sign_in(client, physio.email)
+    assert reverse("mfa_deactivate_totp") in client.get(reverse("mfa_index")).content.decode()
     client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
     assert client.post(reverse("mfa_deactivate_totp")).status_code == 302
     assert not Authenticator.objects.filter(user=physio, type="totp").exists()
