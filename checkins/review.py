@@ -56,8 +56,14 @@ def flags_for(membership: Membership) -> FlagQuerySet:
     """
     flags = Flag.objects.visible_to(membership)
     if membership.role == Role.PHYSIO:
-        ids = list(own_patient_ids(membership).values_list("pk", flat=True))
-        flags = flags.filter(patient_id__in=ids)
+        # Kept on the request's membership (as cached_property does), so the queue's page and
+        # its counts by severity read the physio's patients once.
+        cache = membership.__dict__
+        if "own_patient_ids" not in cache:
+            cache["own_patient_ids"] = list(
+                own_patient_ids(membership).values_list("pk", flat=True)
+            )
+        flags = flags.filter(patient_id__in=cache["own_patient_ids"])
     return flags
 
 

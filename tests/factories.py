@@ -47,15 +47,12 @@ def add_authenticator_app(user: User) -> None:
 
 def authenticator_code(user: User, *, at: float | None = None) -> str:
     """The code the user's authenticator app shows now (or at the given Unix time)."""
-    import time
-
-    from allauth.mfa import app_settings
     from allauth.mfa.models import Authenticator
-    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    from rtr.accounts.mfa import current_code
 
     secret = Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP).data["secret"]
-    counter = int(time.time() if at is None else at) // app_settings.TOTP_PERIOD
-    return format_hotp_value(hotp_value(secret, counter))
+    return current_code(secret, at=at)
 
 
 def sign_in(client: Any, email: str, password: str = PASSWORD, *, code: str | None = None) -> Any:

@@ -100,10 +100,6 @@ def _demo_authenticator_add(user: User) -> int:
 
 def demo_code() -> str:
     """The demo lead's current authenticator code."""
-    import time
+    from .mfa import current_code
 
-    from allauth.mfa import app_settings
-    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
-
-    counter = int(time.time()) // app_settings.TOTP_PERIOD
-    return format_hotp_value(hotp_value(DEMO_TOTP_SECRET, counter))
+    return current_code(DEMO_TOTP_SECRET)

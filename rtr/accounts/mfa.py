@@ -55,6 +55,18 @@ def session_passed_second_factor(request: HttpRequest) -> bool:
     return any(record.get("method") == "mfa" for record in records)
 
 
+def current_code(secret: str, *, at: float | None = None) -> str:
+    """The code an authenticator app shows for `secret` now (or at the given Unix time): for
+    the demo lead's `make demo-code` and for tests that sign in through the real forms."""
+    import time
+
+    from allauth.mfa import app_settings
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    counter = int(time.time() if at is None else at) // app_settings.TOTP_PERIOD
+    return format_hotp_value(hotp_value(secret, counter))
+
+
 def has_authenticator_app(user: User) -> bool:
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 

@@ -98,6 +98,18 @@ FLAG_COLUMNS = (
     "last_evidence_date",
     "opened_at",
 )
+# The columns of a generated notification (in-app ones of closed flags add when they were read).
+NOTIFICATION_COLUMNS = (
+    "recipient_id",
+    "kind",
+    "channel",
+    "flag_id",
+    "reason",
+    "title",
+    "link",
+    "created_at",
+    "sent_at",
+)
 CLINIC_PREFIX = "RTR Bench"
 DOMAIN = "bench.rtr"
 PASSWORD = "rtr-bench-2026"  # noqa: S105 - generated bench accounts on the bench database only
@@ -1430,18 +1442,7 @@ class Generator:
         ).copy(flags)
         Copier(
             Notification,
-            [
-                "recipient_id",
-                "kind",
-                "channel",
-                "flag_id",
-                "reason",
-                "title",
-                "link",
-                "created_at",
-                "sent_at",
-                "read_at",
-            ],
+            [*NOTIFICATION_COLUMNS, "read_at"],
             with_pk=False,
         ).copy(notes)
         return len(flags)
@@ -1576,17 +1577,7 @@ class Generator:
         ).copy(flags)
         Copier(
             Notification,
-            [
-                "recipient_id",
-                "kind",
-                "channel",
-                "flag_id",
-                "reason",
-                "title",
-                "link",
-                "created_at",
-                "sent_at",
-            ],
+            list(NOTIFICATION_COLUMNS),
             with_pk=False,
         ).copy(notes)
         return len(flags)
