@@ -55,6 +55,19 @@ class MenstrualStatus(models.TextChoices):
     MISSED = "missed", _("Missed a period (no period for over 35 days)")
 
 
+# The athlete's own view of their recovery: optional, and offered as "same as yesterday" only on
+# the athlete's tap. Not answered = not reported (NULL).
+SUBJECTIVE_FIELDS = (
+    "sleep_hours",
+    "sleep_quality",
+    "fatigue",
+    "stress",
+    "fuelling_adequate",
+    "calcium_vitd_taken",
+    "confidence",
+)
+
+
 class CheckInQuerySet(models.QuerySet["CheckIn"]):
     def visible_to(self, membership: Membership | None) -> CheckInQuerySet:
         """Check-ins of the patients the viewer may see (tenancy.py); coach views use only
@@ -119,23 +132,30 @@ class CheckIn(PublicIdModel):
     )
 
     # Recovery and bone health (domain.md §6, §7, §8)
+    # Subjective answers are optional: an unanswered one is "not reported" (NULL), never a value,
+    # and every rule treats it as missing data.
     sleep_hours = models.DecimalField(
         _("sleep (hours)"),
         max_digits=3,
         decimal_places=1,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(0), MaxValueValidator(16)],
     )
     sleep_quality = models.PositiveSmallIntegerField(
-        _("sleep quality (1–5)"), validators=[MinValueValidator(1), MaxValueValidator(5)]
+        _("sleep quality (1–5)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
     )
-    fatigue = scale(_("fatigue"))
-    stress = scale(_("stress"))
-    fuelling_adequate = models.BooleanField(_("ate enough for training"), default=True)
-    calcium_vitd_taken = models.BooleanField(_("calcium / vitamin D taken"), default=False)
+    fatigue = scale(_("fatigue"), null=True)
+    stress = scale(_("stress"), null=True)
+    fuelling_adequate = models.BooleanField(_("ate enough for training"), null=True, blank=True)
+    calcium_vitd_taken = models.BooleanField(_("calcium / vitamin D taken"), null=True, blank=True)
     menstrual_status = models.CharField(
         _("menstrual status"), max_length=10, choices=MenstrualStatus.choices, blank=True
     )
-    confidence = scale(_("confidence to run"))
+    confidence = scale(_("confidence to run"), null=True)
     notes = models.TextField(_("notes"), blank=True, max_length=1000)
 
     # From a watch, optional
@@ -180,20 +200,22 @@ class CheckIn(PublicIdModel):
             models.CheckConstraint(
                 condition=Q(pain_rest__lte=10)
                 & Q(pain_next_morning__lte=10)
-                & Q(fatigue__lte=10)
-                & Q(stress__lte=10)
-                & Q(confidence__lte=10)
+                & (Q(fatigue__isnull=True) | Q(fatigue__lte=10))
+                & (Q(stress__isnull=True) | Q(stress__lte=10))
+                & (Q(confidence__isnull=True) | Q(confidence__lte=10))
                 & (Q(pain_during__isnull=True) | Q(pain_during__lte=10))
                 & (Q(pain_after__isnull=True) | Q(pain_after__lte=10))
                 & (Q(session_rpe__isnull=True) | Q(session_rpe__lte=10)),
                 name="checkin_scales_0_to_10",
             ),
             models.CheckConstraint(
-                condition=Q(sleep_quality__gte=1) & Q(sleep_quality__lte=5),
+                condition=Q(sleep_quality__isnull=True)
+                | (Q(sleep_quality__gte=1) & Q(sleep_quality__lte=5)),
                 name="checkin_sleep_quality_1_to_5",
             ),
             models.CheckConstraint(
-                condition=Q(sleep_hours__gte=0) & Q(sleep_hours__lte=16),
+                condition=Q(sleep_hours__isnull=True)
+                | (Q(sleep_hours__gte=0) & Q(sleep_hours__lte=16)),
                 name="checkin_sleep_hours_range",
             ),
         ]

@@ -146,9 +146,11 @@ def _submit(*, patient: Patient, by: User, day: date, data: dict[str, Any]) -> t
 
 def _tell_the_plan(plan: Plan, checkin: CheckIn) -> None:
     """The plan's step progression learns what happened (protocols owns the plan state)."""
-    outcome = logic.session_outcome(checkin)
-    if outcome is not None:
-        protocol_services.plan_record_session(plan=plan, day=checkin.date, outcome=outcome)
+    # The plan judges the day against what it prescribed (protocols.prescription.step_outcome):
+    # a strength, cross-training or rest day never moves a step; None clears an edited day.
+    protocol_services.plan_record_session(
+        plan=plan, day=checkin.date, outcome=logic.session_outcome(checkin)
+    )
     if (checkin.pain_next_morning or 0) < logic.thresholds.NEXT_MORNING_RISE.value:
         return  # cannot have risen enough over any day before: no need to read it
     previous = CheckIn.objects.filter(

@@ -81,7 +81,7 @@ def patient_erase(*, patient: Patient, by: User) -> Patient:
 
 def _clinical_free_text_blank(patient: Patient) -> None:
     from checkins.models import CheckIn, Flag, FlagNote, Notification
-    from protocols.models import Plan, PlanStatus, StageDecision
+    from protocols.models import Plan, PlanStatus, SpecialistSignOff, StageDecision
 
     from .models import AthleteInvitation, ImagingEntry, Injury, TriadScreen
 
@@ -96,7 +96,10 @@ def _clinical_free_text_blank(patient: Patient) -> None:
     plans.filter(status__in=[PlanStatus.ACTIVE, PlanStatus.PAUSED]).update(
         status=PlanStatus.STOPPED
     )
-    StageDecision.objects.filter(plan__patient=patient).update(rationale=ERASED_TEXT)
+    StageDecision.objects.filter(plan__patient=patient).update(
+        rationale=ERASED_TEXT, override_reason=""
+    )
+    SpecialistSignOff.objects.filter(plan__patient=patient).update(note="")
     flags = Flag.objects.filter(patient=patient)
     flags.update(resolution_note="")
     FlagNote.objects.filter(flag__in=flags).update(text=ERASED_TEXT)

@@ -30,6 +30,7 @@ EXPORTED_MODELS = frozenset(
         "protocols.plan",
         "protocols.stagedecision",
         "protocols.sessionlog",
+        "protocols.specialistsignoff",
         "checkins.checkin",
         "checkins.flag",
         "checkins.flagnote",
@@ -56,6 +57,7 @@ def patient_export(patient: Patient) -> dict[str, Any]:
         ProtocolTemplate,
         SessionLog,
         SessionStep,
+        SpecialistSignOff,
         Stage,
         StageDecision,
     )
@@ -96,6 +98,7 @@ def patient_export(patient: Patient) -> dict[str, Any]:
         "plan_session_steps": _rows(SessionStep.objects.filter(stage__template__in=contents)),
         "stage_decisions": _rows(StageDecision.objects.filter(plan__in=plans)),
         "session_logs": _rows(SessionLog.objects.filter(plan__in=plans)),
+        "specialist_signoffs": _rows(SpecialistSignOff.objects.filter(plan__in=plans)),
         "checkins": _rows(CheckIn.objects.filter(patient=patient)),
         "flags": _rows(flags),
         "flag_notes": _rows(FlagNote.objects.filter(flag__in=flags)),

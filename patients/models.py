@@ -97,6 +97,12 @@ class Patient(PublicIdModel):
         verbose_name=_("assigned physio"),
     )
     discharged_at = models.DateTimeField(_("discharged at"), null=True, blank=True)
+    is_demo = models.BooleanField(
+        _("demo record"),
+        default=False,
+        editable=False,
+        help_text=_("Created by the demo data; the demo loaders touch no other patient."),
+    )
     erased_at = models.DateTimeField(
         _("personal data erased at"), null=True, blank=True, editable=False
     )

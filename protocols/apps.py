@@ -23,12 +23,13 @@ class ProtocolsConfig(AppConfig):
 
         from auditlog.registry import auditlog
 
-        from .models import Plan, StageDecision
+        from .models import Plan, SpecialistSignOff, StageDecision
 
         auditlog.register(
             Plan, exclude_fields=["updated_at", "step_completions", "step_failures", "current_step"]
         )
         auditlog.register(StageDecision)
+        auditlog.register(SpecialistSignOff)
         post_migrate.connect(_load_library, sender=self)
 
 

@@ -314,17 +314,32 @@ class AssignForm(forms.Form):
 
 class DecisionForm(forms.Form):
     kind = forms.ChoiceField(
-        label=_("Decision"), choices=[c for c in DecisionKind.choices if c[0] != DecisionKind.START]
+        label=_("Decision"),
+        # No decision is preselected: the physio chooses one, never "advance" by default.
+        choices=[
+            ("", _("Choose a decision…")),
+            *[c for c in DecisionKind.choices if c[0] != DecisionKind.START],
+        ],
     )
     rationale = forms.CharField(
         label=_("Rationale"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000
+    )
+    override_reason = forms.CharField(
+        label=_("Reason to go ahead with criteria unmet"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        help_text=_(
+            "Needed only to advance or graduate while a criterion above is not met; kept on the "
+            "plan's timeline as an override."
+        ),
     )
 
     def __init__(self, *args: Any, criteria: list[EntryCriterion], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.criteria = criteria
-        for criterion in criteria:
-            name = f"criterion_{criterion.pk}"
+        for index, criterion in enumerate(criteria):
+            name = self.field_name(criterion, index)
             label = criterion.text + (
                 f" ({criterion.requirement})" if criterion.requirement else ""
             )
@@ -339,13 +354,20 @@ class DecisionForm(forms.Form):
                 )
             else:
                 self.fields[name] = forms.BooleanField(label=label, required=False)
+        # The override comes after the checklist it is about.
+        self.order_fields([*[f for f in self.fields if f != "override_reason"], "override_reason"])
         self.helper = _helper()
 
+    @staticmethod
+    def field_name(criterion: EntryCriterion, index: int) -> str:
+        # Saved criteria by id; the return-to-sport checklist (not saved) by position.
+        return f"criterion_{criterion.pk}" if criterion.pk else f"criterion_rts{index + 1}"
+
     def checklist(self) -> list[dict[str, Any]]:
-        """The next stage's criteria with the physio's answers, as kept on the decision."""
+        """The criteria with the physio's answers, as kept on the decision."""
         rows = []
-        for criterion in self.criteria:
-            value = self.cleaned_data.get(f"criterion_{criterion.pk}")
+        for index, criterion in enumerate(self.criteria):
+            value = self.cleaned_data.get(self.field_name(criterion, index))
             rows.append(
                 {
                     "text": criterion.text,
@@ -358,6 +380,22 @@ class DecisionForm(forms.Form):
                 }
             )
         return rows
+
+
+class SpecialistSignOffForm(forms.Form):
+    stage = forms.ChoiceField(label=_("Sign-off for"))
+    specialist = forms.CharField(
+        label=_("Specialist"),
+        max_length=160,
+        help_text=_("Name and role, e.g. Dr A. Khan, orthopaedic surgeon."),
+    )
+    signed_on = forms.DateField(label=_("Signed off on"), widget=forms.DateInput({"type": "date"}))
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+    def __init__(self, *args: Any, needed: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["stage"].choices = needed
+        self.helper = _helper()
 
 
 class TemplateFilterForm(forms.Form):

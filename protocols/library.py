@@ -351,6 +351,7 @@ TEMPLATES: list[dict[str, Any]] = [
             },
             {
                 "name": "Graduated weight bearing",
+                "signoff": True,  # loading only after imaging shows healing [F:22]
                 "duration": (2, 4),
                 "sessions": 6,
                 "b2b": False,
@@ -373,6 +374,7 @@ TEMPLATES: list[dict[str, Any]] = [
             },
             {
                 "name": "Walk-run (ground)",
+                "signoff": True,  # high-risk site: specialist sign-off before running [F:22]
                 "duration": (3, 6),
                 "sessions": 3,
                 "b2b": True,
@@ -660,6 +662,26 @@ TEMPLATES: list[dict[str, Any]] = [
 ]
 
 
+# Return-to-sport (graduation) checklist, the end of return to running (clinical reference §9).
+RETURN_TO_SPORT: list[tuple[str, str]] = [
+    ("Pain-free continuous running of 30 minutes or more, 3 times, no next-day symptoms", "[F:28][F:29]"),
+    ("Back to 80–100% of pre-injury weekly volume with no flags for 2 weeks", "[PD]"),
+    ("Speed work reintroduced after volume and tolerated twice", "[F:23]"),
+    ("No focal tenderness; pain-free hop battery", "[F:22][F:25]"),
+    ("High-risk site: imaging shows healing and a specialist signed off", "[F:22]"),
+    ("Contributing factors addressed (load plan, cadence, footwear, strength)", "[F:22][F:1]"),
+    ("Bone health: Triad risk 0–1 or REDs green/yellow with a plan", "[F:49][F:50]"),
+]
+
+
+def return_to_sport_criteria() -> list[EntryCriterion]:
+    """The graduation checklist as (unsaved) yes/no criteria, judged like a stage's entry list."""
+    return [
+        EntryCriterion(order=i, text=text, kind="yes_no", source=source)
+        for i, (text, source) in enumerate(RETURN_TO_SPORT, start=1)
+    ]
+
+
 @transaction.atomic
 def load_library() -> int:
     """Create the library templates that are missing; returns how many were created."""
@@ -702,6 +724,7 @@ def load_library() -> int:
                 cross_training=stage_spec.get("cross_training", ""),
                 strength=stage_spec.get("strength", ""),
                 cadence_cue=stage_spec.get("cadence_cue", ""),
+                requires_specialist_signoff=stage_spec.get("signoff", False),
                 max_weekly_run_minutes=stage_spec.get("max_weekly"),
                 max_single_run_minutes=stage_spec.get("max_single"),
                 hold_triggers=stage_spec.get("hold", []),

@@ -206,6 +206,14 @@ class Stage(PublicIdModel):
         _("longest single run (minutes)"), null=True, blank=True
     )
     cadence_cue = models.CharField(_("cadence or technique cue"), max_length=200, blank=True)
+    requires_specialist_signoff = models.BooleanField(
+        _("needs specialist sign-off to enter"),
+        default=False,
+        help_text=_(
+            "A sports physician or orthopaedic specialist must sign off before the plan enters "
+            "this stage (high-risk sites: loading and running after imaging shows healing)."
+        ),
+    )
     hold_triggers = models.JSONField(_("hold triggers"), default=list, blank=True)
     regress_triggers = models.JSONField(_("regress triggers"), default=list, blank=True)
     stop_triggers = models.JSONField(_("stop and review triggers"), default=list, blank=True)
@@ -488,6 +496,12 @@ class Plan(PublicIdModel):
     step_failures = models.PositiveSmallIntegerField(
         _("painful sessions in a row at this step"), default=0
     )
+    steps_counted_from = models.DateField(
+        _("sessions count towards the step from"),
+        null=True,
+        blank=True,
+        help_text=_("Set by a hold: completions before it no longer count."),
+    )
     eligibility_override_reason = models.TextField(
         _("reason for assigning despite the eligibility warning"), blank=True
     )
@@ -518,6 +532,17 @@ class Plan(PublicIdModel):
         """For the audit log: which patient's history the change belongs to."""
         return {"patient": str(self.patient.public_id), "clinic": self.patient.clinic_id}
 
+    def next_stage(self) -> Stage | None:
+        """The stage after the current one, or None on the last stage (or before confirming)."""
+        if self.current_stage is None:
+            return None
+        return (
+            self.content.stages.filter(order__gt=self.current_stage.order)
+            .prefetch_related("criteria")
+            .order_by("order")
+            .first()
+        )
+
 
 class DecisionKind(models.TextChoices):
     START = "start", _("Start")
@@ -543,6 +568,11 @@ class StageDecision(PublicIdModel):
     )
     criteria_met = models.JSONField(_("criteria checked"), default=list, blank=True)
     rationale = models.TextField(_("rationale"))
+    override_reason = models.TextField(
+        _("reason for deciding with criteria unmet"),
+        blank=True,
+        help_text=_("Kept when a plan moves forward although entry criteria were not met."),
+    )
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -561,11 +591,60 @@ class StageDecision(PublicIdModel):
         return {"patient": str(self.plan.patient.public_id), "clinic": self.plan.patient.clinic_id}
 
     @property
+    def unmet_criteria(self) -> list[str]:
+        return [str(item.get("text", "")) for item in self.criteria_met if not item.get("met")]
+
+    @property
     def criteria_summary(self) -> str:
         if not self.criteria_met:
             return ""
         met = sum(1 for item in self.criteria_met if item.get("met"))
         return f"{met}/{len(self.criteria_met)}"
+
+
+class SpecialistSignOff(PublicIdModel):
+    """A specialist's sign-off recorded on a plan: for the plan as a whole (stage empty: needed
+    before a template that requires it is confirmed) or for entering one stage.
+
+    High-risk sites need specialist involvement before any loading plan, and imaging evidence
+    of healing with specialist sign-off before running (George et al. 2024 scoping review).
+    """
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="signoffs")
+    stage = models.ForeignKey(
+        Stage, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    specialist = models.CharField(
+        _("specialist"),
+        max_length=160,
+        help_text=_("Name and role, e.g. Dr A. Khan, orthopaedic surgeon."),
+    )
+    signed_on = models.DateField(_("signed off on"))
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("specialist sign-off")
+        verbose_name_plural = _("specialist sign-offs")
+        ordering = ["-signed_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "stage"], name="signoff_one_per_plan_stage"
+            ),
+            models.UniqueConstraint(
+                fields=["plan"], condition=Q(stage__isnull=True), name="signoff_one_per_plan"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.specialist} ({self.signed_on:%Y-%m-%d})"
+
+    def get_additional_data(self) -> dict[str, object]:
+        """For the audit log: which patient's history the change belongs to."""
+        return {"patient": str(self.plan.patient.public_id), "clinic": self.plan.patient.clinic_id}
 
 
 class SessionOutcome(models.TextChoices):

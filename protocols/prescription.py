@@ -10,15 +10,19 @@ Plain functions over plain values, so every rule is unit- and property-tested:
   (completions start again); a second painful session in a row steps back one [F:30][F:31].
   Steps move at most one place per session, and never across stages: changing stage is a
   clinician's decision.
-- `replay`: the state from a stage's recorded outcomes (idempotent: editing a check-in and
-  replaying gives the same answer).
+- `step_outcome`: the one rule for which days count. Only a day whose prescription was the
+  stage's session (its walking or walk-run step) can complete, hold or step back a step; a
+  strength, cross-training or rest day never moves the ladder, whatever was ticked [F:29].
+- `replay_days`: the state from a stage's recorded days (idempotent: editing a check-in and
+  replaying gives the same answer), each day judged by `step_outcome` against what that day
+  prescribed, including the session skipped after pain that lasted to the next day [F:28].
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 
 SESSION = "session"
 STRENGTH = "strength"
@@ -31,6 +35,7 @@ NEXT_DAY_PAIN = "next_day_pain"
 MODIFIED = "modified"
 SKIPPED = "skipped"
 HOLDING_OUTCOMES = frozenset({PAINFUL, NEXT_DAY_PAIN})
+OUTCOMES = frozenset({PAIN_FREE, PAINFUL, NEXT_DAY_PAIN, MODIFIED, SKIPPED})
 
 # Painful sessions in a row at one step before it steps back one [F:30][F:31].
 FAILURES_TO_STEP_BACK = 2
@@ -141,4 +146,57 @@ def replay(
     state = StepState(index=min(max(start_index, 0), len(completions_needed) - 1))
     for outcome in outcomes:
         state = progress(state, outcome, completions_needed=completions_needed)
+    return state
+
+
+def step_outcome(prescribed: str, reported: str | None) -> str | None:
+    """What one day does to the step ladder: the reported outcome, or None when it cannot move it.
+
+    `prescribed` is the day's prescription kind (SESSION, STRENGTH, CROSS_TRAINING, REST, or a
+    plan state such as "not_started"). A completion, a hold and a step back all need a day whose
+    prescription was the stage's session: "as prescribed" on a strength or cross-training day
+    is that day's work done, not a run [F:29][F:28].
+    """
+    if reported is None or prescribed != SESSION:
+        return None
+    if reported not in OUTCOMES:
+        raise ValueError(f"unknown outcome {reported!r}")
+    return reported
+
+
+# How far ahead to look for the session that pain lasting overnight cancels (a stage week).
+_SKIP_SEARCH_DAYS = 7
+
+
+def skipped_session_after(pain_day: date, kind_of: Callable[[date], str]) -> date | None:
+    """The first session day after `pain_day`: skipped when pain lasted to the next day [F:28]."""
+    for offset in range(1, _SKIP_SEARCH_DAYS + 1):
+        day = pain_day + timedelta(days=offset)
+        if kind_of(day) == SESSION:
+            return day
+    return None
+
+
+def replay_days(
+    logged: Iterable[tuple[date, str]],
+    *,
+    kind_of: Callable[[date], str],
+    start_index: int,
+    completions_needed: Sequence[int],
+) -> StepState:
+    """The step state from a stage's logged days (in date order), each judged by `step_outcome`.
+
+    `kind_of(day)` is the stage pattern's prescription for a day; the session after one whose
+    pain lasted overnight was prescribed as rest, so it counts for nothing either.
+    """
+    state = StepState(index=min(max(start_index, 0), len(completions_needed) - 1))
+    skipped: date | None = None
+    for day, reported in logged:
+        prescribed = REST if day == skipped else kind_of(day)
+        outcome = step_outcome(prescribed, reported)
+        if outcome is None:
+            continue
+        state = progress(state, outcome, completions_needed=completions_needed)
+        if outcome == NEXT_DAY_PAIN:
+            skipped = skipped_session_after(day, kind_of)
     return state

@@ -32,6 +32,7 @@ from .models import (
     SessionLog,
     SessionOutcome,
     SessionStep,
+    SpecialistSignOff,
     Stage,
     StageDecision,
     StepKind,
@@ -70,6 +71,7 @@ STAGE_FIELDS = (
     "max_weekly_run_minutes",
     "max_single_run_minutes",
     "cadence_cue",
+    "requires_specialist_signoff",
     "hold_triggers",
     "regress_triggers",
     "stop_triggers",
@@ -516,6 +518,17 @@ def plan_confirm(*, plan: Plan, by: User) -> Plan:
     if not stages or any(not stage.steps.all() for stage in stages):
         raise ValidationError(_("Every stage needs at least one session step."))
     first = stages[0]
+    if plan.content.requires_specialist_signoff and not _signed_off(plan, None):
+        raise ValidationError(
+            _(
+                "This protocol needs a specialist's sign-off before the plan starts: record who "
+                "signed off and when."
+            )
+        )
+    if first.requires_specialist_signoff and not _signed_off(plan, first):
+        raise ValidationError(
+            _("The first stage needs a specialist's sign-off: record who signed off and when.")
+        )
     plan.status = PlanStatus.ACTIVE
     plan.current_stage = first
     plan.current_step = first.steps.all()[0]
@@ -549,6 +562,66 @@ ALLOWED_DECISIONS = {
         DecisionKind.HOLD,
     },
 }
+FORWARD_DECISIONS = frozenset({DecisionKind.ADVANCE, DecisionKind.GRADUATE})
+
+
+def decision_criteria(plan: Plan, kind: str) -> list[EntryCriterion]:
+    """The checklist a forward decision is judged against: the next stage's entry criteria for
+    an advance, the return-to-sport criteria for a graduation (library.RETURN_TO_SPORT)."""
+    from .library import return_to_sport_criteria
+
+    if kind == DecisionKind.GRADUATE:
+        return return_to_sport_criteria()
+    if kind != DecisionKind.ADVANCE or plan.current_stage is None:
+        return []
+    following = plan.next_stage()
+    return list(following.criteria.all()) if following is not None else []
+
+
+def unmet_criteria(criteria: list[EntryCriterion], checked: list[dict[str, Any]]) -> list[str]:
+    """The criteria not shown to be met by the checklist kept on the decision (matched by text:
+    a criterion missing from the checklist was not checked, so it is unmet)."""
+    met = {str(row.get("text")) for row in checked if row.get("met")}
+    return [criterion.text for criterion in criteria if criterion.text not in met]
+
+
+def _signed_off(plan: Plan, stage: Stage | None) -> bool:
+    return SpecialistSignOff.objects.filter(plan=plan, stage=stage).exists()
+
+
+@transaction.atomic
+def record_specialist_signoff(
+    *,
+    plan: Plan,
+    by: User,
+    specialist: str,
+    signed_on: date,
+    stage: Stage | None = None,
+    note: str = "",
+) -> SpecialistSignOff:
+    """Who signed off and when, for the plan as a whole (stage None) or for entering a stage."""
+    plan = Plan.objects.select_for_update(of=("self",)).get(pk=plan.pk)
+    if plan.status in {PlanStatus.COMPLETED, PlanStatus.STOPPED}:
+        raise ValidationError(_("This plan has finished."))
+    if stage is not None and stage.template_id != plan.content_id:
+        raise ValidationError({"stage": _("This stage belongs to another plan.")})
+    if not specialist.strip():
+        raise ValidationError({"specialist": _("Name the specialist who signed off.")})
+    if signed_on > timezone.localdate():
+        raise ValidationError({"signed_on": _("A sign-off cannot be in the future.")})
+    if _signed_off(plan, stage):
+        raise ValidationError(_("This sign-off is already recorded."))
+    signoff = SpecialistSignOff(
+        plan=plan,
+        stage=stage,
+        specialist=specialist.strip(),
+        signed_on=signed_on,
+        note=note.strip(),
+        recorded_by=by,
+    )
+    signoff.full_clean(exclude=["plan", "stage", "recorded_by"])
+    signoff.save()
+    return signoff
 
 
 @transaction.atomic
@@ -559,9 +632,15 @@ def plan_decide(
     by: User,
     rationale: str,
     criteria_met: list[dict[str, Any]] | None = None,
+    override_reason: str = "",
     on: date | None = None,
 ) -> StageDecision:
-    """The one place a plan changes stage or status; flag actions call it too."""
+    """The one place a plan changes stage or status; flag actions call it too.
+
+    A forward decision (advance, graduate) with any criterion of its checklist unmet needs an
+    explicit override reason, kept on the decision; a stage that needs a specialist's sign-off
+    is never entered without one.
+    """
     plan = (
         Plan.objects.select_for_update(of=("self",)).select_related("current_stage").get(pk=plan.pk)
     )
@@ -582,11 +661,39 @@ def plan_decide(
     assert current is not None
     index = next(i for i, s in enumerate(stages) if s.pk == plan.current_stage_id)
     today = on or timezone.localdate()
+    checked = list(criteria_met or [])
+    override = ""
+    if kind in FORWARD_DECISIONS:
+        if kind == DecisionKind.ADVANCE and index + 1 >= len(stages):
+            raise ValidationError({"kind": _("This is the last stage: graduate instead.")})
+        if kind == DecisionKind.GRADUATE and index + 1 < len(stages):
+            raise ValidationError(
+                {"kind": _("Graduation comes after the last stage; advance first.")}
+            )
+        unmet = unmet_criteria(decision_criteria(plan, kind), checked)
+        if unmet and not override_reason.strip():
+            raise ValidationError(
+                {
+                    "override_reason": _(
+                        "Not met: %(unmet)s. Give your reason to go ahead anyway, or hold."
+                    )
+                    % {"unmet": "; ".join(unmet)}
+                }
+            )
+        override = override_reason.strip() if unmet else ""
     to_stage = current
     if kind == DecisionKind.ADVANCE:
-        if index + 1 >= len(stages):
-            raise ValidationError({"kind": _("This is the last stage: graduate instead.")})
         to_stage = stages[index + 1]
+        if to_stage.requires_specialist_signoff and not _signed_off(plan, to_stage):
+            raise ValidationError(
+                {
+                    "kind": _(
+                        "“%(stage)s” needs a specialist's sign-off first: record who signed off "
+                        "and when."
+                    )
+                    % {"stage": to_stage.name}
+                }
+            )
         _enter_stage(plan, to_stage, step_index=0, today=today)
     elif kind == DecisionKind.REGRESS:
         if index == 0:
@@ -597,17 +704,16 @@ def plan_decide(
         # Back to the most advanced step of the earlier stage: the level last tolerated there.
         _enter_stage(plan, to_stage, step_index=len(to_stage.steps.all()) - 1, today=today)
     elif kind == DecisionKind.HOLD:
-        plan.step_completions = 0
+        # Repeat the current step: sessions before the hold no longer count towards it.
+        plan.stage_start_step = _step_index(plan)
+        plan.step_completions = plan.step_failures = 0
+        plan.steps_counted_from = today + timedelta(days=1)
     elif kind == DecisionKind.PAUSE:
         plan.status = PlanStatus.PAUSED
     elif kind == DecisionKind.RESUME:
         plan.status = PlanStatus.ACTIVE
         _enter_stage(plan, current, step_index=_step_index(plan), today=today)
     elif kind == DecisionKind.GRADUATE:
-        if index + 1 < len(stages):
-            raise ValidationError(
-                {"kind": _("Graduation comes after the last stage; advance first.")}
-            )
         plan.status = PlanStatus.COMPLETED
     elif kind == DecisionKind.STOP:
         plan.status = PlanStatus.STOPPED
@@ -619,7 +725,8 @@ def plan_decide(
         to_stage=to_stage,
         decided_by=by,
         rationale=rationale.strip(),
-        criteria_met=criteria_met or [],
+        criteria_met=checked if kind in FORWARD_DECISIONS else [],
+        override_reason=override,
     )
 
 
@@ -628,23 +735,54 @@ def _step_index(plan: Plan) -> int:
     return next((i for i, s in enumerate(steps) if s.pk == plan.current_step_id), 0)
 
 
+def _ran_on(plan: Plan, day: date) -> bool:
+    """Whether `day` was a running day of the plan: prescribed a run, or a run logged."""
+    if plan.current_stage is None or plan.stage_started_on is None:
+        return False
+    if day >= plan.stage_started_on and prescription_for(plan, day).is_run_day:
+        return True
+    log = SessionLog.objects.filter(plan=plan, day=day).select_related("step").first()
+    return bool(
+        log is not None
+        and log.outcome != SessionOutcome.SKIPPED
+        and log.step is not None
+        and log.step.is_running
+    )
+
+
 def _enter_stage(plan: Plan, stage: Stage, *, step_index: int, today: date) -> None:
+    """Start `stage` at a step. Its pattern starts today, or tomorrow when yesterday was a
+    running day and the stage would open with a run: never two running days back to back
+    [F:28][F:29]."""
     steps = list(stage.steps.order_by("order"))
+    start_step = max(0, min(step_index, len(steps) - 1))
+    start = max(today, plan.start_date)
+    if (
+        stage.no_back_to_back
+        and steps[start_step].is_running
+        and _day_kind(stage, start, start) == engine.SESSION
+        and _ran_on(plan, start - timedelta(days=1))
+    ):
+        start += timedelta(days=1)
     plan.current_stage = stage
-    plan.stage_start_step = max(0, min(step_index, len(steps) - 1))
-    plan.current_step = steps[plan.stage_start_step]
-    plan.stage_started_on = max(today, plan.start_date)
+    plan.stage_start_step = start_step
+    plan.current_step = steps[start_step]
+    plan.stage_started_on = start
     plan.step_completions = plan.step_failures = 0
+    plan.steps_counted_from = None
 
 
 @transaction.atomic
-def plan_record_session(*, plan: Plan, day: date, outcome: str) -> Plan:
+def plan_record_session(*, plan: Plan, day: date, outcome: str | None) -> Plan:
     """Record what happened on a day (from the check-in) and move the step; never the stage.
 
-    Idempotent: the day's outcome is stored once (a later edit replaces it) and the step
-    state is replayed from the stage's recorded outcomes.
+    What the day prescribed decides whether it counts (`prescription.step_outcome`): only a
+    session day can complete, hold or step back a step. `outcome` None (a rest day reported,
+    or an edit that took the session back) removes the day's entry. Idempotent: the day's
+    outcome is stored once (a later edit replaces it) and the step state is replayed from the
+    stage's recorded days.
     """
-    if outcome not in SessionOutcome.values:
+    if outcome is not None and outcome not in SessionOutcome.values:
         raise ValidationError({"outcome": _("Unknown session outcome.")})
     plan = (
         Plan.objects.select_for_update(of=("self",)).select_related("current_stage").get(pk=plan.pk)
@@ -657,30 +795,52 @@ def plan_record_session(*, plan: Plan, day: date, outcome: str) -> Plan:
         return plan
     if day < plan.stage_started_on:
         return plan  # an outcome from before this stage does not move its steps
-    SessionLog.objects.update_or_create(
-        plan=plan, day=day, defaults={"outcome": outcome, "step": plan.current_step}
-    )
+    credited = engine.step_outcome(prescription_for(plan, day).kind, outcome)
+    if credited is None:
+        deleted, _rows = SessionLog.objects.filter(plan=plan, day=day).delete()
+        if not deleted:
+            return plan
+    else:
+        SessionLog.objects.update_or_create(
+            plan=plan, day=day, defaults={"outcome": credited, "step": plan.current_step}
+        )
     _replay(plan)
     plan.save(update_fields=["current_step", "step_completions", "step_failures", "updated_at"])
     return plan
 
 
 def _replay(plan: Plan) -> None:
-    assert plan.current_stage is not None and plan.stage_started_on is not None
-    steps = list(plan.current_stage.steps.order_by("order"))
-    outcomes = (
-        plan.session_logs.filter(day__gte=plan.stage_started_on, step__stage=plan.current_stage)
+    stage, started = plan.current_stage, plan.stage_started_on
+    assert stage is not None and started is not None
+    steps = list(stage.steps.order_by("order"))
+    since = max(started, plan.steps_counted_from or started)
+    logged = (
+        plan.session_logs.filter(day__gte=since, step__stage=stage)
         .order_by("day")
-        .values_list("outcome", flat=True)
+        .values_list("day", "outcome")
     )
-    state = engine.replay(
-        outcomes,
+    state = engine.replay_days(
+        logged,
+        kind_of=lambda day: _day_kind(stage, started, day),
         start_index=plan.stage_start_step,
         completions_needed=[s.completions_to_advance for s in steps],
     )
     plan.current_step = steps[state.index]
     plan.step_completions = state.completions
     plan.step_failures = state.failures
+
+
+def _day_kind(stage: Stage, stage_start: date, day: date) -> str:
+    """The stage pattern's kind of day (session / strength / cross-training / rest)."""
+    return engine.day_kind(
+        day,
+        stage_start=stage_start,
+        sessions_per_week=stage.session_days_per_week,
+        no_back_to_back=stage.no_back_to_back,
+        rest_days=stage.rest_days_per_week,
+        has_strength=bool(stage.strength),
+        has_cross_training=bool(stage.cross_training),
+    )
 
 
 # --- Prescription -----------------------------------------------------------------------------
@@ -731,21 +891,22 @@ def prescription_for(plan: Plan | None, day: date) -> Prescription:
     stage, step = plan.current_stage, plan.current_step
     assert stage is not None and step is not None and plan.stage_started_on is not None
     if day < plan.stage_started_on:
+        if day >= plan.start_date:
+            # A new stage starting tomorrow after yesterday's run: today is a rest day.
+            return Prescription(
+                day,
+                engine.REST,
+                _("Rest day: the next stage starts %(day)s")
+                % {"day": date_format(plan.stage_started_on, "j M")},
+                stage=stage,
+            )
         return Prescription(
             day,
             "not_started",
             _("Starts %(day)s") % {"day": date_format(plan.stage_started_on, "j M")},
             stage=stage,
         )
-    kind = engine.day_kind(
-        day,
-        stage_start=plan.stage_started_on,
-        sessions_per_week=stage.session_days_per_week,
-        no_back_to_back=stage.no_back_to_back,
-        rest_days=stage.rest_days_per_week,
-        has_strength=bool(stage.strength),
-        has_cross_training=bool(stage.cross_training),
-    )
+    kind = _day_kind(stage, plan.stage_started_on, day)
     result = Prescription(day, kind, str(KIND_TITLES[kind]), stage=stage)
     if kind == engine.SESSION:
         last = (
@@ -756,7 +917,10 @@ def prescription_for(plan: Plan | None, day: date) -> Prescription:
         if (
             last is not None
             and last.outcome == SessionOutcome.NEXT_DAY_PAIN
-            and _is_first_session_day_after(plan, last.day, day)
+            and engine.skipped_session_after(
+                last.day, lambda d: _day_kind(stage, plan.stage_started_on or d, d)
+            )
+            == day
         ):
             result.kind = engine.REST
             result.title = str(_("Rest day (session skipped)"))
@@ -784,28 +948,6 @@ def prescription_for(plan: Plan | None, day: date) -> Prescription:
     elif kind == engine.CROSS_TRAINING:
         result.details = [stage.cross_training]
     return result
-
-
-def _is_first_session_day_after(plan: Plan, after: date, day: date) -> bool:
-    stage = plan.current_stage
-    assert stage is not None and plan.stage_started_on is not None
-    cursor = after + timedelta(days=1)
-    while cursor < day:
-        if (
-            engine.day_kind(
-                cursor,
-                stage_start=plan.stage_started_on,
-                sessions_per_week=stage.session_days_per_week,
-                no_back_to_back=stage.no_back_to_back,
-                rest_days=stage.rest_days_per_week,
-                has_strength=bool(stage.strength),
-                has_cross_training=bool(stage.cross_training),
-            )
-            == engine.SESSION
-        ):
-            return False
-        cursor += timedelta(days=1)
-    return True
 
 
 def week_of(plan: Plan, first_day: date) -> list[Prescription]:

@@ -43,6 +43,7 @@ urlpatterns = [
     path("plans/<uuid:plan_id>/confirm/", views.plan_confirm, name="plan_confirm"),
     path("plans/<uuid:plan_id>/discard/", views.plan_discard, name="plan_discard"),
     path("plans/<uuid:plan_id>/decide/", views.plan_decide, name="plan_decide"),
+    path("plans/<uuid:plan_id>/sign-off/", views.plan_signoff, name="plan_signoff"),
     path("plans/<uuid:plan_id>/print/", views.plan_print, name="plan_print"),
     path("me/plan/", views.my_plan, name="my_plan"),
 ]

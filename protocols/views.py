@@ -27,23 +27,26 @@ from rtr.accounts.tenancy import (
     staff_required,
 )
 
-from . import services
+from . import library, services
 from .eligibility import misfit_reasons, site_label
 from .forms import (
     AssignForm,
     CriterionForm,
     DecisionForm,
+    SpecialistSignOffForm,
     StageForm,
     StepForm,
     TemplateFilterForm,
     TemplateForm,
 )
 from .models import (
+    DecisionKind,
     EntryCriterion,
     Plan,
     PlanStatus,
     ProtocolTemplate,
     SessionStep,
+    SpecialistSignOff,
     Stage,
 )
 
@@ -692,6 +695,11 @@ def plan_detail(request: AuthedRequest, plan_id: UUID) -> HttpResponse:
         context["editable"] = membership.is_clinical
     else:
         next_stage = _next_stage(plan, stages)
+        signoffs = list(plan.signoffs.select_related("stage", "recorded_by"))
+        needed = _signoffs_needed(plan, stages, signoffs)
+        criteria = (
+            list(next_stage.criteria.all()) if next_stage else library.return_to_sport_criteria()
+        )
         context.update(
             {
                 "today": services.prescription_for(plan, today),
@@ -700,14 +708,40 @@ def plan_detail(request: AuthedRequest, plan_id: UUID) -> HttpResponse:
                 "decisions": plan.decisions.select_related("decided_by", "from_stage", "to_stage")[
                     :50
                 ],
-                "decision_form": DecisionForm(
-                    criteria=list(next_stage.criteria.all()) if next_stage else []
-                )
-                if membership.is_clinical
+                "decision_form": DecisionForm(criteria=criteria) if membership.is_clinical else None,
+                "signoffs": signoffs,
+                "signoff_form": SpecialistSignOffForm(needed=needed)
+                if membership.is_clinical and needed and plan.status in OPEN_STATUSES
                 else None,
             }
         )
+    if plan.status == PlanStatus.DRAFT:
+        signoffs = list(plan.signoffs.select_related("stage", "recorded_by"))
+        needed = _signoffs_needed(plan, stages, signoffs)
+        context["signoffs"] = signoffs
+        context["signoff_form"] = (
+            SpecialistSignOffForm(needed=needed) if membership.is_clinical and needed else None
+        )
     return render(request, "protocols/plan_detail.html", context)
+
+
+OPEN_STATUSES = (PlanStatus.DRAFT, PlanStatus.ACTIVE, PlanStatus.PAUSED)
+
+
+def _signoffs_needed(
+    plan: Plan, stages: list[Stage], signoffs: list[SpecialistSignOff]
+) -> list[tuple[str, str]]:
+    """(value, label) of each sign-off the plan needs and does not have yet."""
+    done = {signoff.stage_id for signoff in signoffs}
+    needed: list[tuple[str, str]] = []
+    if plan.content.requires_specialist_signoff and None not in done:
+        needed.append(("plan", str(_("Starting the plan"))))
+    needed.extend(
+        (str(stage.public_id), str(_("Entering “%(stage)s”") % {"stage": stage.name}))
+        for stage in stages
+        if stage.requires_specialist_signoff and stage.pk not in done
+    )
+    return needed
 
 
 def _next_stage(plan: Plan, stages: list[Stage]) -> Stage | None:
@@ -759,11 +793,9 @@ def plan_discard(request: AuthedRequest, plan_id: UUID) -> HttpResponse:
 @clinical_staff_required
 def plan_decide(request: AuthedRequest, plan_id: UUID) -> HttpResponse:
     plan = _plan(request, plan_id, write=True)
-    stages = list(plan.content.stages.prefetch_related("criteria").order_by("order"))
-    next_stage = _next_stage(plan, stages)
-    form = DecisionForm(
-        request.POST, criteria=list(next_stage.criteria.all()) if next_stage else []
-    )
+    kind = request.POST.get("kind", "")
+    forward = kind if kind in services.FORWARD_DECISIONS else DecisionKind.ADVANCE
+    form = DecisionForm(request.POST, criteria=services.decision_criteria(plan, forward))
     if form.is_valid():
         try:
             services.plan_decide(
@@ -771,24 +803,53 @@ def plan_decide(request: AuthedRequest, plan_id: UUID) -> HttpResponse:
                 kind=form.cleaned_data["kind"],
                 by=request.user,
                 rationale=form.cleaned_data["rationale"],
-                criteria_met=form.checklist() if form.cleaned_data["kind"] == "advance" else [],
+                criteria_met=form.checklist(),
+                override_reason=form.cleaned_data["override_reason"],
             )
         except ValidationError as error:
             _form_errors(form, error)
         else:
             messages.success(request, _("Decision recorded."))
             return redirect("protocols:plan_detail", plan_id=plan.public_id)
+    return _decision_refused(request, plan, form)
+
+
+def _decision_refused(request: AuthedRequest, plan: Plan, form: Form) -> HttpResponse:
+    errors = [str(e) for errs in form.errors.values() for e in errs]
     messages.error(
-        request,
-        _("The decision was not recorded: %(errors)s")
-        % {"errors": "; ".join(str(e) for errors in form.errors.values() for e in errors)},
+        request, _("The decision was not recorded: %(errors)s") % {"errors": "; ".join(errors)}
     )
     return render(
-        request,
-        "protocols/plan_refused.html",
-        {"plan": plan, "errors": [str(e) for errs in form.errors.values() for e in errs]},
-        status=400,
+        request, "protocols/plan_refused.html", {"plan": plan, "errors": errors}, status=400
     )
+
+
+@require_POST
+@clinical_staff_required
+def plan_signoff(request: AuthedRequest, plan_id: UUID) -> HttpResponse:
+    plan = _plan(request, plan_id, write=True)
+    stages = list(plan.content.stages.order_by("order"))
+    form = SpecialistSignOffForm(
+        request.POST, needed=_signoffs_needed(plan, stages, list(plan.signoffs.all()))
+    )
+    if form.is_valid():
+        chosen = form.cleaned_data["stage"]
+        stage = None if chosen == "plan" else next(s for s in stages if str(s.public_id) == chosen)
+        try:
+            services.record_specialist_signoff(
+                plan=plan,
+                by=request.user,
+                stage=stage,
+                specialist=form.cleaned_data["specialist"],
+                signed_on=form.cleaned_data["signed_on"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("Specialist sign-off recorded."))
+            return redirect("protocols:plan_detail", plan_id=plan.public_id)
+    return _decision_refused(request, plan, form)
 
 
 def _written_plan_context(plan: Plan) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from checkins import services
 from checkins.models import CheckIn, Notification
 from protocols.models import SessionLog, StageDecision
 from tests.checkins.factories import checkin_post
+from tests.protocols.factories import all_met
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -96,7 +97,9 @@ def test_a_flag_resolution_whose_connection_drops_changes_neither_flag_nor_plan(
     from protocols import services as protocol_services
     from tests.checkins.test_review import make_flag
 
-    protocol_services.plan_decide(plan=plan, kind="advance", by=physio, rationale="ok")
+    protocol_services.plan_decide(
+        plan=plan, kind="advance", by=physio, criteria_met=all_met(plan, "advance"), rationale="ok"
+    )
     flag = make_flag(patient)
     plan.refresh_from_db()
     stage_before = plan.current_stage_id

@@ -208,8 +208,11 @@ def test_resolve_with_regress_goes_through_the_stage_decision_service(
     client, lead, physio, flag, plan
 ):
     from protocols import services
+    from tests.protocols.factories import all_met
 
-    services.plan_decide(plan=plan, kind="advance", by=physio, rationale="ok")
+    services.plan_decide(
+        plan=plan, kind="advance", by=physio, criteria_met=all_met(plan, "advance"), rationale="ok"
+    )
     client.force_login(lead)
     response = client.post(
         reverse("checkins:flag_resolve", args=[flag.public_id]),

@@ -78,3 +78,12 @@ def active_plan(
         Plan.objects.filter(pk=plan.pk).update(start_date=start)
         plan.refresh_from_db()
     return services.plan_confirm(plan=plan, by=by)
+
+
+def all_met(plan: Plan, kind: str = "advance") -> list[dict[str, object]]:
+    """The checklist of a forward decision with every criterion ticked as met."""
+    plan.refresh_from_db()
+    return [
+        {"text": criterion.text, "met": True}
+        for criterion in services.decision_criteria(plan, kind)
+    ]

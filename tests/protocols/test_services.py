@@ -15,7 +15,7 @@ from protocols import services
 from protocols.eligibility import misfit_reasons
 from protocols.models import Plan, ProtocolTemplate, SessionLog, StageDecision
 from tests.patients.factories import make_injury, make_patient
-from tests.protocols.factories import active_plan, library, make_template
+from tests.protocols.factories import active_plan, all_met, library, make_template
 
 TODAY = timezone.localdate
 
@@ -339,10 +339,16 @@ def test_advance_regress_and_the_timeline(tibia_patient, physio):
         plan=plan,
         kind="advance",
         by=physio,
+        criteria_met=all_met(plan, "advance"),
         rationale="ADL pain-free, no tenderness",
-        criteria_met=[{"text": "ADL pain", "met": True}],
     )
-    services.plan_decide(plan=plan, kind="advance", by=physio, rationale="Walks and hops pain-free")
+    services.plan_decide(
+        plan=plan,
+        kind="advance",
+        by=physio,
+        criteria_met=all_met(plan, "advance"),
+        rationale="Walks and hops pain-free",
+    )
     plan.refresh_from_db()
     assert plan.current_stage.order == 3 and plan.current_step.order == 1
     services.plan_decide(
@@ -389,8 +395,20 @@ def test_pause_resume_graduate_stop(tibia_patient, physio):
     assert services.prescription_for(plan, TODAY()).kind == "paused"
     services.plan_decide(plan=plan, kind="resume", by=physio, rationale="Imaging clear")
     for _ in range(5):
-        services.plan_decide(plan=plan, kind="advance", by=physio, rationale="criteria met")
-    services.plan_decide(plan=plan, kind="graduate", by=physio, rationale="Back to full training")
+        services.plan_decide(
+            plan=plan,
+            kind="advance",
+            by=physio,
+            criteria_met=all_met(plan, "advance"),
+            rationale="criteria met",
+        )
+    services.plan_decide(
+        plan=plan,
+        kind="graduate",
+        by=physio,
+        criteria_met=all_met(plan, "graduate"),
+        rationale="Back to full training",
+    )
     plan.refresh_from_db()
     assert plan.status == "completed"
     assert services.prescription_for(plan, TODAY()).kind == "finished"
@@ -426,9 +444,21 @@ def test_recording_a_day_twice_replaces_its_outcome(tibia_patient, physio):
 def test_prescription_over_weeks_follows_pattern_and_steps(tibia_patient, physio):
     start = TODAY() - timedelta(days=30)
     plan = active_plan(patient=tibia_patient, template=library(), by=physio, start=start)
-    services.plan_decide(plan=plan, kind="advance", by=physio, rationale="ok", on=start)
     services.plan_decide(
-        plan=plan, kind="advance", by=physio, rationale="ok", on=start
+        plan=plan,
+        kind="advance",
+        by=physio,
+        criteria_met=all_met(plan, "advance"),
+        rationale="ok",
+        on=start,
+    )
+    services.plan_decide(
+        plan=plan,
+        kind="advance",
+        by=physio,
+        criteria_met=all_met(plan, "advance"),
+        rationale="ok",
+        on=start,
     )  # walk-run, 3 a week, alternate
     plan.refresh_from_db()
     days = [start + timedelta(days=i) for i in range(21)]
@@ -447,8 +477,22 @@ def test_prescription_over_weeks_follows_pattern_and_steps(tibia_patient, physio
 def test_next_day_pain_skips_the_next_session(tibia_patient, physio):
     start = TODAY() - timedelta(days=10)
     plan = active_plan(patient=tibia_patient, template=library(), by=physio, start=start)
-    services.plan_decide(plan=plan, kind="advance", by=physio, rationale="ok", on=start)
-    services.plan_decide(plan=plan, kind="advance", by=physio, rationale="ok", on=start)
+    services.plan_decide(
+        plan=plan,
+        kind="advance",
+        by=physio,
+        criteria_met=all_met(plan, "advance"),
+        rationale="ok",
+        on=start,
+    )
+    services.plan_decide(
+        plan=plan,
+        kind="advance",
+        by=physio,
+        criteria_met=all_met(plan, "advance"),
+        rationale="ok",
+        on=start,
+    )
     plan.refresh_from_db()
     services.plan_record_session(plan=plan, day=start, outcome="next_day_pain")
     plan.refresh_from_db()
@@ -477,8 +521,22 @@ def test_property_sessions_move_a_step_at_most_one_place_and_never_the_stage(
         with transaction.atomic():
             start = TODAY() - timedelta(days=40)
             plan = active_plan(patient=tibia_patient, template=library(), by=physio, start=start)
-            services.plan_decide(plan=plan, kind="advance", by=physio, rationale="ok", on=start)
-            services.plan_decide(plan=plan, kind="advance", by=physio, rationale="ok", on=start)
+            services.plan_decide(
+                plan=plan,
+                kind="advance",
+                by=physio,
+                criteria_met=all_met(plan, "advance"),
+                rationale="ok",
+                on=start,
+            )
+            services.plan_decide(
+                plan=plan,
+                kind="advance",
+                by=physio,
+                criteria_met=all_met(plan, "advance"),
+                rationale="ok",
+                on=start,
+            )
             plan.refresh_from_db()
             stage_id = plan.current_stage_id
             order = plan.current_step.order

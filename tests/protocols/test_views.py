@@ -476,7 +476,7 @@ def test_draft_plan_page_adjusts_and_confirms(client, physio, tibia_patient):
 # stages, steps and criteria; the last session log before each session day of today and the
 # next 7 days (a fixed pattern, whatever the number of stages and steps); decisions; unread
 # notifications (the bell).
-PLAN_PAGE_QUERIES = 13
+PLAN_PAGE_QUERIES = 14
 
 
 @pytest.mark.parametrize(("stages", "steps"), [(1, 1), (6, 5)])

@@ -75,6 +75,7 @@ POLICY = {
     "protocols:plan_confirm": (CLINICAL, "post"),
     "protocols:plan_discard": (CLINICAL, "post"),
     "protocols:plan_decide": (CLINICAL, "post"),
+    "protocols:plan_signoff": (CLINICAL, "post"),
     "protocols:plan_print": (STAFF, "get"),
     "protocols:my_plan": (ATHLETE, "get"),
     "checkins:submit": (ATHLETE, "post"),
