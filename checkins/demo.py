@@ -1,7 +1,8 @@
 """Demo check-ins: four weeks for the demo patients with a plan, a few with warning signs.
 
-Idempotent: a patient who already has check-ins is left alone. History rows are written
-directly (the submit service only accepts today and yesterday).
+Only the demo's own patients (`Patient.is_demo`) get check-ins, and only once: a patient who
+already has check-ins is left alone, so running it again changes nothing. History rows are
+written directly (the submit service only accepts today and yesterday).
 """
 
 from __future__ import annotations
@@ -54,7 +55,9 @@ GAPS = {"Brown": {0, 1, 2, 3}}  # missed check-ins
 def demo_checkins_load() -> int:
     created = 0
     today = timezone.localdate()
-    plans = Plan.objects.filter(patient__clinic__name=DEMO_CLINIC, status="active").select_related(
+    plans = Plan.objects.filter(
+        patient__clinic__name=DEMO_CLINIC, patient__is_demo=True, status="active"
+    ).select_related(
         "patient", "current_stage", "current_step"
     )
     for plan in plans:
@@ -120,10 +123,12 @@ def demo_flags_load() -> int:
     from .evaluation import evaluate_patient
     from .models import Flag
 
+    # Only the demo's own patients whose check-ins have never been evaluated: a second run,
+    # or a patient registered by hand, is left alone.
+    patients = Patient.objects.filter(
+        clinic__name=DEMO_CLINIC, is_demo=True, checkins__evaluated_at__isnull=True
+    ).values_list("pk", flat=True)
     before = set(Flag.objects.values_list("pk", flat=True))
-    patients = Patient.objects.filter(clinic__name=DEMO_CLINIC, checkins__isnull=False).values_list(
-        "pk", flat=True
-    )
     for patient_id in patients.distinct():
         evaluate_patient(patient_id)
     new = Flag.objects.exclude(pk__in=before).order_by("pk")

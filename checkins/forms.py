@@ -8,32 +8,14 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import CheckIn, FocalTenderness, MenstrualStatus, SessionDone, Swelling
-
-
-class Scale(forms.NumberInput):
-    """A 0–10 slider; the page's script shows the number beside it."""
-
-    input_type = "range"
-    template_name = "checkins/widgets/scale.html"
-
-    def __init__(
-        self, low: int = 0, high: int = 10, low_label: str = "", high_label: str = ""
-    ) -> None:
-        super().__init__(attrs={"min": low, "max": high, "step": 1, "class": "form-range"})
-        self.low_label, self.high_label = low_label, high_label
-
-    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
-        context = super().get_context(name, value, attrs)
-        context["widget"].update(
-            {
-                "low_label": self.low_label,
-                "high_label": self.high_label,
-                "low": self.attrs["min"],
-                "high": self.attrs["max"],
-            }
-        )
-        return context
+from .models import (
+    SUBJECTIVE_FIELDS,
+    CheckIn,
+    FocalTenderness,
+    MenstrualStatus,
+    SessionDone,
+    Swelling,
+)
 
 
 class Segmented(forms.RadioSelect):
@@ -41,6 +23,22 @@ class Segmented(forms.RadioSelect):
 
     template_name = "checkins/widgets/segmented.html"
     option_template_name = "checkins/widgets/segmented_option.html"
+
+
+class ScaleButtons(Segmented):
+    """A 0–10 (or 1–5) scale as a row of buttons with nothing chosen until the athlete taps one:
+    a slider always holds a value, so it would record an answer nobody gave."""
+
+    template_name = "checkins/widgets/scale_buttons.html"
+
+    def __init__(self, low_label: str = "", high_label: str = "") -> None:
+        super().__init__(attrs={"class": "segmented-scale"})
+        self.low_label, self.high_label = low_label, high_label
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        context["widget"].update({"low_label": self.low_label, "high_label": self.high_label})
+        return context
 
 
 PAIN_LOW, PAIN_HIGH = _("no pain"), _("worst pain")
@@ -54,21 +52,34 @@ def scale_field(
     high: int = 10,
     low_label: Any = "",
     high_label: Any = "",
-    initial: int = 0,
-) -> forms.IntegerField:
-    return forms.IntegerField(
+) -> forms.TypedChoiceField:
+    """A scale answer with no preselected value; unanswered (when optional) is None."""
+    return forms.TypedChoiceField(
         label=label,
         required=required,
-        min_value=low,
-        max_value=high,
-        initial=initial,
-        widget=Scale(low, high, str(low_label), str(high_label)),
+        choices=[(n, str(n)) for n in range(low, high + 1)],
+        coerce=int,
+        empty_value=None,
+        widget=ScaleButtons(str(low_label), str(high_label)),
+    )
+
+
+def yes_no_field(label: Any) -> forms.TypedChoiceField:
+    """An optional yes / no answer: not answered is None (not reported), never "no"."""
+    return forms.TypedChoiceField(
+        label=label,
+        required=False,
+        choices=[("yes", _("Yes")), ("no", _("No"))],
+        coerce=lambda value: value == "yes",
+        empty_value=None,
+        widget=Segmented,
     )
 
 
 class CheckInForm(forms.Form):
     date = forms.DateField(widget=forms.HiddenInput)
 
+    # Required, with nothing preselected: the athlete answers each one.
     pain_rest = scale_field(_("Pain at rest"), low_label=PAIN_LOW, high_label=PAIN_HIGH)
     pain_next_morning = scale_field(
         _("Pain this morning, when you got up"), low_label=PAIN_LOW, high_label=PAIN_HIGH
@@ -76,12 +87,9 @@ class CheckInForm(forms.Form):
     focal_tenderness = forms.ChoiceField(
         label=_("Pressing on the bone: a tender spot?"),
         choices=FocalTenderness.choices,
-        initial=FocalTenderness.NONE,
         widget=Segmented,
     )
-    swelling = forms.ChoiceField(
-        label=_("Swelling"), choices=Swelling.choices, initial=Swelling.NONE, widget=Segmented
-    )
+    swelling = forms.ChoiceField(label=_("Swelling"), choices=Swelling.choices, widget=Segmented)
     night_pain = forms.BooleanField(label=_("Pain at night"), required=False)
     pain_with_walking = forms.BooleanField(label=_("Pain when walking"), required=False)
     groin_pain = forms.BooleanField(label=_("Groin or front-of-hip pain"), required=False)
@@ -109,21 +117,36 @@ class CheckInForm(forms.Form):
     )
     strength_done = forms.BooleanField(label=_("Strength work done"), required=False)
     session_rpe = scale_field(
-        _("How hard was the session? (0 rest – 10 maximal)"), required=False, initial=3
+        _("How hard was the session? (0 rest – 10 maximal)"),
+        required=False,
+        low_label=_("rest"),
+        high_label=_("maximal"),
     )
 
+    # Optional: unanswered is stored as not reported (None) and read as missing by every rule.
     sleep_hours = forms.DecimalField(
-        label=_("Sleep last night (hours)"), min_value=0, max_value=16, decimal_places=1, initial=8
+        label=_("Sleep last night (hours)"),
+        min_value=0,
+        max_value=16,
+        decimal_places=1,
+        required=False,
     )
     sleep_quality = scale_field(
-        _("Sleep quality"), low=1, high=5, low_label=_("poor"), high_label=_("great"), initial=3
+        _("Sleep quality"),
+        required=False,
+        low=1,
+        high=5,
+        low_label=_("poor"),
+        high_label=_("great"),
     )
-    fatigue = scale_field(_("Fatigue"), low_label=_("fresh"), high_label=_("exhausted"), initial=3)
-    stress = scale_field(_("Stress"), low_label=_("calm"), high_label=_("very stressed"), initial=3)
-    fuelling_adequate = forms.BooleanField(
-        label=_("I ate enough for my training today"), required=False, initial=True
+    fatigue = scale_field(
+        _("Fatigue"), required=False, low_label=_("fresh"), high_label=_("exhausted")
     )
-    calcium_vitd_taken = forms.BooleanField(label=_("Calcium / vitamin D taken"), required=False)
+    stress = scale_field(
+        _("Stress"), required=False, low_label=_("calm"), high_label=_("very stressed")
+    )
+    fuelling_adequate = yes_no_field(_("I ate enough for my training today"))
+    calcium_vitd_taken = yes_no_field(_("Calcium / vitamin D taken"))
     menstrual_status = forms.ChoiceField(
         label=_("Period"),
         choices=[("", _("Prefer not to say")), *MenstrualStatus.choices],
@@ -131,7 +154,7 @@ class CheckInForm(forms.Form):
         widget=forms.Select(attrs={"class": "form-select form-select-lg"}),
     )
     confidence = scale_field(
-        _("Confidence to run"), low_label=_("none"), high_label=_("full"), initial=7
+        _("Confidence to run"), required=False, low_label=_("none"), high_label=_("full")
     )
 
     cadence = forms.IntegerField(
@@ -189,7 +212,31 @@ def initial_from(checkin: CheckIn | None, day: date) -> dict[str, Any]:
         return {"date": day}
     from .services import CHECKIN_FIELDS
 
-    return {"date": day, **{f: getattr(checkin, f) for f in CHECKIN_FIELDS}}
+    initial = {"date": day, **{f: getattr(checkin, f) for f in CHECKIN_FIELDS}}
+    for name in YES_NO_FIELDS:
+        value = initial.get(name)
+        initial[name] = None if value is None else ("yes" if value else "no")
+    return initial
+
+
+YES_NO_FIELDS = ("fuelling_adequate", "calcium_vitd_taken")
+
+
+def same_as_yesterday(checkin: CheckIn | None) -> dict[str, str]:
+    """Yesterday's own answers to the optional recovery questions, for the athlete's "same as
+    yesterday" tap (never applied without it). Unanswered ones are left out."""
+    if checkin is None:
+        return {}
+    answers: dict[str, str] = {}
+    for name in SUBJECTIVE_FIELDS:
+        value = getattr(checkin, name)
+        if value is None:
+            continue
+        if name in YES_NO_FIELDS:
+            answers[name] = "yes" if value else "no"
+        else:
+            answers[name] = f"{value.normalize():f}" if hasattr(value, "normalize") else str(value)
+    return answers
 
 
 class RuleSettingsForm(forms.Form):

@@ -9,6 +9,7 @@ from protocols.models import Plan
 from rtr.panels import Panel
 
 from . import services
+from .forms import same_as_yesterday
 from .models import CheckIn
 
 if TYPE_CHECKING:
@@ -23,9 +24,9 @@ def checkin_panel(request: HttpRequest) -> Panel | None:
         return None
     today = services.local_today(patient)
     existing = CheckIn.objects.filter(patient=patient, date=today).first()
-    yesterday_missing = not CheckIn.objects.filter(
+    yesterday = CheckIn.objects.filter(
         patient=patient, date=today.fromordinal(today.toordinal() - 1)
-    ).exists()
+    ).first()
     form = getattr(request, "checkin_form", None) or checkin_form_for(patient)
     plan = (
         Plan.objects.filter(patient=patient, status="active")
@@ -40,7 +41,9 @@ def checkin_panel(request: HttpRequest) -> Panel | None:
             "form": form,
             "existing": existing,
             "today": today,
-            "yesterday_missing": yesterday_missing,
+            "yesterday_missing": yesterday is None,
+            # Offered only as the athlete's own tap ("same as yesterday"), never pre-filled.
+            "same_as_yesterday": same_as_yesterday(yesterday) if existing is None else {},
             "yesterday": today.fromordinal(today.toordinal() - 1),
         },
     )

@@ -44,11 +44,12 @@ class Day:
     groin_pain: bool = False
     session_done: str = "rest_day"
     run_minutes: int = 0
-    sleep_hours: Decimal | float = 8
-    fatigue: int = 0
-    fuelling_adequate: bool = True
+    # Subjective answers: None = not reported, which every rule reads as missing, never a value.
+    sleep_hours: Decimal | float | None = None
+    fatigue: int | None = None
+    fuelling_adequate: bool | None = None
     menstrual_status: str = ""
-    confidence: int = 10
+    confidence: int | None = None
 
 
 @dataclass(frozen=True)
@@ -346,8 +347,8 @@ def poor_sleep(days: Sequence[Day], ctx: Context, p: dict[str, float]) -> list[F
     found = []
     for day in days:
         window = [d for d in days if day.date - timedelta(days=6) <= d.date <= day.date]
-        short = [d for d in window if float(d.sleep_hours) < target]
-        if float(day.sleep_hours) < target and len(short) >= p["nights"]:
+        short = [d for d in window if d.sleep_hours is not None and float(d.sleep_hours) < target]
+        if day in short and len(short) >= p["nights"]:
             found.append(
                 Finding(
                     "poor_sleep",
@@ -368,8 +369,8 @@ def high_fatigue(days: Sequence[Day], ctx: Context, p: dict[str, float]) -> list
     window_size = int(p["window"])
     for i, day in enumerate(days):
         window = days[max(0, i - window_size + 1) : i + 1]
-        tired = [d for d in window if d.fatigue >= p["level"]]
-        if day.fatigue >= p["level"] and len(tired) >= p["count"]:
+        tired = [d for d in window if d.fatigue is not None and d.fatigue >= p["level"]]
+        if day in tired and len(tired) >= p["count"]:
             found.append(
                 Finding(
                     "high_fatigue",
@@ -400,8 +401,8 @@ def low_energy_signs(days: Sequence[Day], ctx: Context, p: dict[str, float]) -> 
             )
             continue
         window = [d for d in days if day.date - timedelta(days=6) <= d.date <= day.date]
-        under = [d for d in window if not d.fuelling_adequate]
-        if not day.fuelling_adequate and len(under) >= p["days"]:
+        under = [d for d in window if d.fuelling_adequate is False]
+        if day.fuelling_adequate is False and len(under) >= p["days"]:
             found.append(
                 Finding(
                     "low_energy_signs",
@@ -420,7 +421,7 @@ def low_energy_signs(days: Sequence[Day], ctx: Context, p: dict[str, float]) -> 
 def low_confidence(days: Sequence[Day], ctx: Context, p: dict[str, float]) -> list[Finding]:
     found = []
     need = int(p["streak"])
-    for run in streaks(days, lambda d: d.confidence <= p["level"]):
+    for run in streaks(days, lambda d: d.confidence is not None and d.confidence <= p["level"]):
         for end in range(need - 1, len(run)):
             window = run[end - need + 1 : end + 1]
             found.append(

@@ -413,7 +413,11 @@ def _load_one(clinic: Clinic, index: int, row: tuple[Any, ...]) -> int:
         physio_email,
         athlete_email,
     ) = row
-    if Patient.objects.filter(clinic=clinic, first_name=first, last_name=last).exists():
+    # Only a demo record counts: a patient someone registered by hand with the same name is
+    # neither reused nor touched.
+    if Patient.objects.filter(
+        clinic=clinic, first_name=first, last_name=last, is_demo=True
+    ).exists():
         return 0
     physio = User.objects.get(email=physio_email)
     email = athlete_email or f"{first}.{last}@athletes.demo.rtr".lower()
@@ -434,6 +438,7 @@ def _load_one(clinic: Clinic, index: int, row: tuple[Any, ...]) -> int:
         contact_email=email,
         status=PatientStatus.ACTIVE,
     )
+    Patient.objects.filter(pk=patient.pk).update(is_demo=True)
     fredericson, arendt, km = grades
     diagnosed = today - timedelta(days=10 + (index * 11) % 80)
     services.injury_create(
@@ -461,7 +466,11 @@ def _load_one(clinic: Clinic, index: int, row: tuple[Any, ...]) -> int:
             patient=patient, by=physio, consent_given=True, assigned_physio=physio, status=status
         )
     athlete = User.objects.filter(email=athlete_email).first() if athlete_email else None
-    if athlete is not None and not hasattr(athlete, "patient"):
+    if (
+        athlete is not None
+        and not Patient.objects.filter(user=athlete).exists()
+        and not athlete.memberships.exclude(clinic=clinic).exists()
+    ):
         patient.user = athlete
         patient.save(update_fields=["user"])
     coach = User.objects.filter(

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
@@ -11,6 +12,11 @@ from rtr.accounts.demo import DEMO_CLINIC
 
 from . import services
 from .models import Plan, ProtocolTemplate, StageDecision
+
+if TYPE_CHECKING:
+    from rtr.accounts.models import User
+
+DEMO_SPECIALIST = "Dr Ana Khan, sports and exercise medicine physician"
 
 # last name, library code, days since start, advances (days before today for each), override reason
 DEMO_PLANS = [
@@ -31,12 +37,24 @@ DEMO_PLANS = [
 ]
 
 
+def _sign_off_where_needed(plan: Plan, physio: User, *, on: date) -> None:
+    """The demo's specialist sign-offs: the plan as a whole and every stage that needs one."""
+    if plan.content.requires_specialist_signoff:
+        services.record_specialist_signoff(
+            plan=plan, by=physio, specialist=DEMO_SPECIALIST, signed_on=on
+        )
+    for stage in plan.content.stages.filter(requires_specialist_signoff=True):
+        services.record_specialist_signoff(
+            plan=plan, by=physio, stage=stage, specialist=DEMO_SPECIALIST, signed_on=on
+        )
+
+
 def demo_plans_load() -> int:
     created = 0
     today = timezone.localdate()
     for last_name, code, days_ago, advances, override in DEMO_PLANS:
         patient = (
-            Patient.objects.filter(clinic__name=DEMO_CLINIC, last_name=last_name)
+            Patient.objects.filter(clinic__name=DEMO_CLINIC, last_name=last_name, is_demo=True)
             .select_related("assigned_physio")
             .first()
         )
@@ -56,6 +74,7 @@ def demo_plans_load() -> int:
         # Demo history: start further back than the assignment form allows.
         Plan.objects.filter(pk=plan.pk).update(start_date=today - timedelta(days=days_ago))
         plan.refresh_from_db()
+        _sign_off_where_needed(plan, physio, on=today - timedelta(days=days_ago))
         plan = services.plan_confirm(plan=plan, by=physio)
         StageDecision.objects.filter(plan=plan).update(
             decided_at=timezone.now() - timedelta(days=days_ago)
@@ -67,7 +86,10 @@ def demo_plans_load() -> int:
                 by=physio,
                 on=today - timedelta(days=before),
                 rationale="Entry criteria reviewed in clinic: all met, pain-free.",
-                criteria_met=[{"text": "Reviewed in clinic", "met": True}],
+                criteria_met=[
+                    {"text": c.text, "met": True}
+                    for c in services.decision_criteria(plan, "advance")
+                ],
             )
             # Demo history: the decision on the day it was made.
             StageDecision.objects.filter(pk=decision.pk).update(

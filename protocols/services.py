@@ -572,8 +572,9 @@ def decision_criteria(plan: Plan, kind: str) -> list[EntryCriterion]:
 
     if kind == DecisionKind.GRADUATE:
         return return_to_sport_criteria()
-    if kind != DecisionKind.ADVANCE or plan.current_stage is None:
+    if kind != DecisionKind.ADVANCE:
         return []
+    plan = Plan.objects.select_related("current_stage", "content").get(pk=plan.pk)
     following = plan.next_stage()
     return list(following.criteria.all()) if following is not None else []
 

@@ -28,7 +28,7 @@ def checkin_post(**overrides: Any) -> dict[str, Any]:
         "fatigue": "3",
         "stress": "2",
         "confidence": "7",
-        "fuelling_adequate": "on",
+        "fuelling_adequate": "yes",
     }
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}

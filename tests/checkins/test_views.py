@@ -32,7 +32,9 @@ def test_today_page_shows_the_prescription_then_the_check_in(client, athlete, pl
     client.force_login(athlete)
     html = client.get(reverse("athlete_home")).content.decode()
     assert html.index("Today's session") < html.index("Today's check-in")
-    assert 'type="range"' in html and 'data-show-when="session_done:as_prescribed,modified"' in html
+    assert 'name="pain_rest" value="0"' in html  # a row of buttons, not a slider
+    assert 'type="range"' not in html  # a slider always holds a value nobody gave
+    assert 'data-show-when="session_done:as_prescribed,modified"' in html
     assert "Period" in html  # a female athlete is asked; see the male case below
 
 
@@ -123,13 +125,20 @@ def test_every_numeric_field_out_of_range_is_a_field_error(
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
-        ({"pain_rest": "abc"}, "Enter a whole number"),
+        ({"pain_rest": "abc"}, "Select a valid choice"),
+        ({"pain_rest": "11"}, "Select a valid choice"),
+        ({"pain_rest": None}, "This field is required"),
+        ({"pain_next_morning": None}, "This field is required"),
+        ({"focal_tenderness": None}, "This field is required"),
+        ({"swelling": None}, "This field is required"),
+        ({"fatigue": "11"}, "Select a valid choice"),
+        ({"fuelling_adequate": "maybe"}, "Select a valid choice"),
         ({"sleep_hours": "eight"}, "Enter a number"),
         ({"session_done": "partly"}, "Select a valid choice"),
         ({"swelling": "huge"}, "Select a valid choice"),
         ({"focal_tenderness": "yes"}, "Select a valid choice"),
         ({"session_done": None}, "This field is required"),
-        ({"sleep_hours": None}, "This field is required"),
+        ({"sleep_hours": "17"}, "less than or equal to 16"),
         ({"pain_during": None}, "Say how much it hurt"),
         ({"session_done": "rest_day", "run_minutes": "30"}, "leave the run minutes at 0"),
         ({"notes": "x" * 1001}, "at most 1000"),
