@@ -57,9 +57,7 @@ def demo_checkins_load() -> int:
     today = timezone.localdate()
     plans = Plan.objects.filter(
         patient__clinic__name=DEMO_CLINIC, patient__is_demo=True, status="active"
-    ).select_related(
-        "patient", "current_stage", "current_step"
-    )
+    ).select_related("patient", "current_stage", "current_step")
     for plan in plans:
         patient = plan.patient
         if CheckIn.objects.filter(patient=patient).exists():

@@ -664,7 +664,10 @@ TEMPLATES: list[dict[str, Any]] = [
 
 # Return-to-sport (graduation) checklist, the end of return to running (clinical reference §9).
 RETURN_TO_SPORT: list[tuple[str, str]] = [
-    ("Pain-free continuous running of 30 minutes or more, 3 times, no next-day symptoms", "[F:28][F:29]"),
+    (
+        "Pain-free continuous running of 30 minutes or more, 3 times, no next-day symptoms",
+        "[F:28][F:29]",
+    ),
     ("Back to 80–100% of pre-injury weekly volume with no flags for 2 weeks", "[PD]"),
     ("Speed work reintroduced after volume and tolerated twice", "[F:23]"),
     ("No focal tenderness; pain-free hop battery", "[F:22][F:25]"),

@@ -631,9 +631,7 @@ class SpecialistSignOff(PublicIdModel):
         verbose_name_plural = _("specialist sign-offs")
         ordering = ["-signed_on", "-pk"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["plan", "stage"], name="signoff_one_per_plan_stage"
-            ),
+            models.UniqueConstraint(fields=["plan", "stage"], name="signoff_one_per_plan_stage"),
             models.UniqueConstraint(
                 fields=["plan"], condition=Q(stage__isnull=True), name="signoff_one_per_plan"
             ),

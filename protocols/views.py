@@ -708,7 +708,9 @@ def plan_detail(request: AuthedRequest, plan_id: UUID) -> HttpResponse:
                 "decisions": plan.decisions.select_related("decided_by", "from_stage", "to_stage")[
                     :50
                 ],
-                "decision_form": DecisionForm(criteria=criteria) if membership.is_clinical else None,
+                "decision_form": DecisionForm(criteria=criteria)
+                if membership.is_clinical
+                else None,
                 "signoffs": signoffs,
                 "signoff_form": SpecialistSignOffForm(needed=needed)
                 if membership.is_clinical and needed and plan.status in OPEN_STATUSES

@@ -14,6 +14,19 @@ from tests.protocols.factories import active_plan, library
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+def pick(form, name: str, value: str) -> None:
+    """Tap one answer of a button row (scales and choices)."""
+    form.locator(f"#id_{name}").get_by_text(value, exact=True).click()
+
+
+def answer_required(form) -> None:
+    """The answers every check-in needs, with no pain and no warning sign."""
+    pick(form, "pain_rest", "0")
+    pick(form, "pain_next_morning", "0")
+    pick(form, "focal_tenderness", "None")
+    pick(form, "swelling", "None")
+
+
 def test_athlete_checks_in_by_link_on_a_phone(
     browser, live_server, clinic, physio, athlete, screenshot_dir
 ):
@@ -46,18 +59,23 @@ def test_athlete_checks_in_by_link_on_a_phone(
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     assert serious_accessibility_violations(page) == []
 
-    # One screen: pick the session answer, move two sliders, send.
+    # One screen: the required answers (nothing is chosen for the athlete), one optional, send.
     form = page.locator("form[data-checkin-form]")
+    assert form.locator("input[type=radio]:checked").count() == 0
+    answer_required(form)
     form.get_by_text("As prescribed", exact=True).click()
     assert form.locator("[data-show-when]").is_visible()
-    form.get_by_label("Pain during the session").fill("1")
-    form.get_by_label("Fatigue").fill("4")
-    assert form.locator('output[for="id_fatigue"]').inner_text() == "4"
+    pick(form, "pain_during", "1")
+    pick(form, "pain_after", "0")
+    pick(form, "fatigue", "4")
     form.get_by_role("button", name="Send my check-in").click()
     page.get_by_role("heading", name="Thank you – check-in saved").wait_for()
     assert page.get_by_role("heading", name="Your next session").is_visible()
     page.screenshot(path=str(screenshot_dir / "checkin-done-375.png"), full_page=True)
     assert CheckIn.objects.filter(patient=patient).count() == 1
+    first = CheckIn.objects.get(patient=patient)
+    assert (first.pain_during, first.fatigue) == (1, 4)
+    assert first.sleep_hours is None and first.confidence is None  # not answered: not reported
 
     # Again the same day, now with a red flag: one check-in, updated; the stop notice shows.
     page.get_by_role("link", name="Change today's answers").click()
@@ -95,3 +113,54 @@ def test_care_team_charts_render_in_the_browser(page, live_server, clinic, physi
     page.locator('canvas[data-chart="sleep"][data-rendered="1"]').wait_for()
     assert page.locator('canvas[data-chart][data-rendered="1"]').count() == 4
     assert page.console_errors == []
+
+
+def test_only_the_required_answers_store_not_reported_for_the_rest(
+    browser, live_server, clinic, physio, athlete, screenshot_dir
+):
+    """At 375 px: a hurried check-in with only the required answers records nothing else as a
+    value; a missing required answer is brought into view and focused, nothing saved."""
+    from tests.e2e.test_sign_in_roles import sign_in
+
+    patient = make_patient(clinic=clinic, physio=physio, sex="female")
+    make_injury(patient=patient, by=physio, site="tibia_posteromedial")
+    patient.user = athlete
+    patient.save()
+    active_plan(patient=patient, template=library(), by=physio)
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    sign_in(page, live_server, athlete.email)
+    page.goto(live_server.url + reverse("athlete_home"))
+    form = page.locator("form[data-checkin-form]")
+
+    # Forgetting one required answer: a clear error on it, the page scrolled to it, focused.
+    pick(form, "pain_rest", "0")
+    pick(form, "focal_tenderness", "None")
+    pick(form, "swelling", "None")
+    form.get_by_text("Rest day", exact=True).click()
+    form.get_by_role("button", name="Send my check-in").click()
+    page.locator("#id_pain_next_morning-errors").wait_for()
+    assert "This field is required" in page.locator("#id_pain_next_morning-errors").inner_text()
+    focused = page.evaluate("document.activeElement.name")
+    assert focused == "pain_next_morning"
+    page.screenshot(path=str(screenshot_dir / "checkin-required-375.png"), full_page=True)
+    assert not CheckIn.objects.filter(patient=patient).exists()
+
+    form = page.locator("form[data-checkin-form]")
+    pick(form, "pain_next_morning", "0")
+    form.get_by_role("button", name="Send my check-in").click()
+    page.get_by_role("heading", name="Thank you – check-in saved").wait_for()
+    saved = CheckIn.objects.get(patient=patient)
+    assert saved.session_done == "rest_day"
+    for name in (
+        "sleep_hours",
+        "sleep_quality",
+        "fatigue",
+        "stress",
+        "fuelling_adequate",
+        "calcium_vitd_taken",
+        "confidence",
+    ):
+        assert getattr(saved, name) is None, name
+    assert serious_accessibility_violations(page) == []
+    context.close()
