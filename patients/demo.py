@@ -438,7 +438,8 @@ def _load_one(clinic: Clinic, index: int, row: tuple[Any, ...]) -> int:
         contact_email=email,
         status=PatientStatus.ACTIVE,
     )
-    Patient.objects.filter(pk=patient.pk).update(is_demo=True)
+    patient.is_demo = True
+    patient.save(update_fields=["is_demo"])
     fredericson, arendt, km = grades
     diagnosed = today - timedelta(days=10 + (index * 11) % 80)
     services.injury_create(
