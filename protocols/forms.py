@@ -394,7 +394,9 @@ class SpecialistSignOffForm(forms.Form):
 
     def __init__(self, *args: Any, needed: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["stage"].choices = needed
+        stage = self.fields["stage"]
+        assert isinstance(stage, forms.ChoiceField)
+        stage.choices = needed
         self.helper = _helper()
 
 
