@@ -146,15 +146,17 @@ def _submit(*, patient: Patient, by: User, day: date, data: dict[str, Any]) -> t
 
 def _tell_the_plan(plan: Plan, checkin: CheckIn) -> None:
     """The plan's step progression learns what happened (protocols owns the plan state)."""
-    outcome = logic.session_outcome(checkin)
+    values = logic.thresholds.for_clinic(plan.patient.clinic_id)  # the clinic's limits
+    outcome = logic.session_outcome(checkin, values)
     if outcome is not None:
         protocol_services.plan_record_session(plan=plan, day=checkin.date, outcome=outcome)
-    if (checkin.pain_next_morning or 0) < logic.thresholds.NEXT_MORNING_RISE.value:
+    rise = logic.thresholds.value(values, logic.thresholds.NEXT_MORNING_RISE)
+    if (checkin.pain_next_morning or 0) < rise:
         return  # cannot have risen enough over any day before: no need to read it
     previous = CheckIn.objects.filter(
         patient_id=checkin.patient_id, date=checkin.date - timedelta(days=1)
     ).first()
-    if logic.pain_lasted_overnight(checkin, previous):
+    if logic.pain_lasted_overnight(checkin, previous, values):
         yesterday = (
             SessionLog.objects.filter(plan=plan, day=checkin.date - timedelta(days=1))
             .exclude(outcome="skipped")

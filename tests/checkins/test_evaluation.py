@@ -157,13 +157,17 @@ def test_the_sweep_raises_missed_check_ins_for_active_plans(patient, plan, athle
         evaluated_at=timezone.now() - timedelta(days=5),  # evaluated the day it came in
         **checkin_data(),
     )
-    result = evaluation.sweep()
+    # The plan started 2 days ago: 2 whole days without a check-in (today is not over yet).
+    assert evaluation.sweep()["patients"] == 0
+    tomorrow = today + timedelta(days=1)  # 3 whole days
+    result = evaluation.sweep(as_of=tomorrow)
     assert result["pending"] == 0 and result["patients"] == 1
     flag = Flag.objects.get(rule_code="missed_checkins")
     assert flag.severity == "info"
     # Nothing new until the gap reaches the `low` threshold: the patient is not evaluated again.
-    assert evaluation.sweep()["patients"] == 0
-    later = today + timedelta(days=4)  # 7 days since the plan started with no check-in
+    assert evaluation.sweep(as_of=tomorrow)["patients"] == 0
+    later = today + timedelta(days=5)  # 7 whole days since the plan started, no check-in
+    assert evaluation.sweep(as_of=later - timedelta(days=1))["patients"] == 0
     assert evaluation.sweep(as_of=later)["patients"] == 1
     flag.refresh_from_db()
     assert flag.severity == "low" and Flag.objects.filter(rule_code="missed_checkins").count() == 1
