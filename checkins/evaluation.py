@@ -71,7 +71,11 @@ def day_of(checkin: CheckIn) -> rules.Day:
     )
 
 
-def context_for(patient: Patient, plan: Plan | None, as_of: date) -> rules.Context:
+def context_for(
+    patient: Patient, plan: Plan | None, as_of: date, *, history_from: date | None = None
+) -> rules.Context:
+    """The rules' context; `history_from` is the first day of the check-ins read (days without
+    a check-in are counted from there at most: before it, the rules simply do not look)."""
     sites = set(patient.injuries.values_list("site", flat=True)) | set(
         patient.prior_injuries.values_list("site", flat=True)
     )
@@ -83,7 +87,7 @@ def context_for(patient: Patient, plan: Plan | None, as_of: date) -> rules.Conte
         plan_active=plan is not None
         and plan.status == PlanStatus.ACTIVE
         and patient.status == PatientStatus.ACTIVE,
-        plan_start=plan.start_date if plan else None,
+        plan_start=max(plan.start_date, history_from or plan.start_date) if plan else None,
         weekly_run_cap=stage.max_weekly_run_minutes if stage else None,
         stage_started_on=plan.stage_started_on if plan else None,
         running_stage=stage is not None and stage.steps.filter(run_minutes__gt=0).exists(),
@@ -138,7 +142,11 @@ def evaluate_patient(
         chosen = rule_settings_for(patient.clinic_id)
         findings = [
             f
-            for f in rules.evaluate(history, context_for(patient, plan, today), chosen)
+            for f in rules.evaluate(
+                history,
+                context_for(patient, plan, today, history_from=first + timedelta(days=1)),
+                chosen,
+            )
             if rules.RULES[f.rule].time_based or (oldest is not None and f.day >= oldest)
         ]
         outcome = Outcome([], [])
@@ -411,7 +419,9 @@ def dry_run(
         by_patient.setdefault(checkin.patient_id, []).append(day_of(checkin))
     for patient_id, history in by_patient.items():
         patient = patients[patient_id]
-        ctx = _dry_context(patient, plans.get(patient_id), as_of)
+        ctx = _dry_context(
+            patient, plans.get(patient_id), as_of, history_from=first - timedelta(HISTORY_DAYS - 1)
+        )
         for label, chosen in (("current", current), ("proposed", proposed)):
             findings = [f for f in rules.evaluate(history, ctx, chosen) if f.day > first]
             for code, count in flag_counts_for(findings).items():
@@ -419,7 +429,9 @@ def dry_run(
     return totals
 
 
-def _dry_context(patient: Patient, plan: Plan | None, as_of: date) -> rules.Context:
+def _dry_context(
+    patient: Patient, plan: Plan | None, as_of: date, *, history_from: date
+) -> rules.Context:
     sites = {i.site for i in patient.injuries.all()} | {
         p.site for p in patient.prior_injuries.all()
     }
@@ -430,7 +442,7 @@ def _dry_context(patient: Patient, plan: Plan | None, as_of: date) -> rules.Cont
         hip_history=bool(sites & HIP_SITES),
         plan_active=plan is not None
         and plan.status in {PlanStatus.ACTIVE, PlanStatus.COMPLETED, PlanStatus.STOPPED},
-        plan_start=plan.start_date if plan else None,
+        plan_start=max(plan.start_date, history_from) if plan else None,
         weekly_run_cap=stage.max_weekly_run_minutes if stage else None,
         stage_started_on=plan.stage_started_on if plan else None,
         running_stage=stage is not None and any(s.run_minutes > 0 for s in stage.steps.all()),
