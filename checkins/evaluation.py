@@ -205,18 +205,12 @@ def _apply(
             )
             outcome.raised.append(flag)
             continue
-        if finding.day < flag.last_evidence_date:
-            continue
-        changed = _merge_evidence(flag, finding)
-        if SEVERITY_RANK[finding.severity] > SEVERITY_RANK[flag.severity]:
-            flag.severity = finding.severity
+        changed, escalated = absorb(flag, finding)
+        if escalated:
             flag.escalated_at = timezone.now()
-            flag.summary = finding.summary[:300]
-            changed = True
             if flag not in outcome.raised and flag not in outcome.escalated:
                 outcome.escalated.append(flag)
         if changed:
-            flag.last_evidence_date = max(flag.last_evidence_date, finding.day)
             flag.save(
                 update_fields=[
                     "evidence",
@@ -226,6 +220,23 @@ def _apply(
                     "summary",
                 ]
             )
+
+
+def absorb(flag: Flag, finding: rules.Finding) -> tuple[bool, bool]:
+    """A later finding of the flag's rule applied to the open flag, in memory: its evidence
+    merged, the severity raised when the finding is more severe. Returns (changed, escalated).
+    The benchmark's generator folds its findings into flags with this too."""
+    if finding.day < flag.last_evidence_date:
+        return False, False
+    changed = _merge_evidence(flag, finding)
+    escalated = SEVERITY_RANK[finding.severity] > SEVERITY_RANK[flag.severity]
+    if escalated:
+        flag.severity = finding.severity
+        flag.summary = finding.summary[:300]
+        changed = True
+    if changed:
+        flag.last_evidence_date = max(flag.last_evidence_date, finding.day)
+    return changed, escalated
 
 
 def _merge_evidence(flag: Flag, finding: rules.Finding) -> bool:

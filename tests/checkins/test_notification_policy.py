@@ -34,7 +34,7 @@ def send_all() -> list[str]:
         "pk", flat=True
     ):
         notifications.deliver(pk)
-    return [m.subject for m in mail.outbox]
+    return [str(m.subject) for m in mail.outbox]
 
 
 def rows(flag, user, channel):
