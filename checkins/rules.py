@@ -1,14 +1,17 @@
 """Warning-sign rules: pure functions over a patient's recent check-ins (design.md §4).
 
-Each rule has a code, a version, a default severity, thresholds with safe bounds (a clinic
-lead may change them within the bounds, see settings), a plain-language explanation and
-its sources in `domain.md`. A rule looks at a history of check-ins and returns a finding for
+Each rule has a code, a version, a default severity, thresholds with safe bounds (from the
+one registry, `thresholds.py`; a clinic lead may change them within the bounds, see
+settings), a plain-language explanation and its sources in `domain.md`. A rule looks at a history of check-ins and returns a finding for
 every day it fires, with the evidence (dates and values). Deduplication into flags (one open
 flag per patient and rule) is the evaluation service's job, not the rules'.
 
 Streaks ("3 consecutive check-ins") run over check-ins at most `MAX_GAP_DAYS` apart: one
 missed day does not reset a streak (a missed check-in must not hide a warning sign), two
-or more do. Rules comparing with a personal baseline wait for a minimum of data.
+or more do. Rules comparing with a personal baseline wait for a minimum of data. An answer
+not reported (None) is missing data, never a value. Each finding is dated on the day whose
+check-in (or whose absence) makes the rule fire, and depends only on that day and the days
+before it, so a check-in evaluated late is judged as it would have been on time.
 """
 
 from __future__ import annotations
