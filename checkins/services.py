@@ -140,13 +140,13 @@ def _submit(*, patient: Patient, by: User, day: date, data: dict[str, Any]) -> t
     )
     checkin.save()
     if plan is not None:
-        _tell_the_plan(plan, checkin)
+        _tell_the_plan(plan, checkin, clinic_id=patient.clinic_id)
     return checkin, existing is None
 
 
-def _tell_the_plan(plan: Plan, checkin: CheckIn) -> None:
+def _tell_the_plan(plan: Plan, checkin: CheckIn, *, clinic_id: int) -> None:
     """The plan's step progression learns what happened (protocols owns the plan state)."""
-    values = logic.thresholds.for_clinic(plan.patient.clinic_id)  # the clinic's limits
+    values = logic.thresholds.for_clinic(clinic_id)  # the clinic's limits, overrides applied
     outcome = logic.session_outcome(checkin, values)
     if outcome is not None:
         protocol_services.plan_record_session(plan=plan, day=checkin.date, outcome=outcome)
