@@ -707,6 +707,34 @@ def plain_scan(kind: str) -> tuple[float, int]:
 
 def verdicts(results: dict[str, Any]) -> list[tuple[str, str, str]]:
     rows: list[tuple[str, str, str]] = []
+    burden = results.get("alert_burden")
+    if burden:
+        missed = [
+            r for r in burden["rules"] if r["recall_pct"] is not None and r["recall_pct"] < 100
+        ]
+        rows.append(
+            (
+                "every injected warning pattern flagged within a day (recall 100 %)",
+                f"{burden['total']['recall_pct']} % of {burden['total']['patterns']}"
+                + (f"; below 100 %: {', '.join(r['rule'] for r in missed)}" if missed else ""),
+                "PASS" if not missed else "FAIL",
+            )
+        )
+        total = burden["total"]
+        rows.append(
+            (
+                "false alarms < 5 % of flags (flags on athletes with no injected pattern)",
+                f"{total['false_alarm_pct']} % ({total['false_alarms']} of {total['flags']})",
+                "PASS" if total["false_alarm_pct"] < 5 else "FAIL",
+            )
+        )
+        rows.append(
+            (
+                "no flag for an athlete following the plan without symptoms",
+                f"{total['false_alarms']} flags",
+                "PASS" if total["false_alarms"] == 0 else "FAIL",
+            )
+        )
     level = results.get("checkin", {}).get("levels", {}).get("8")
     if level:
         ratio = level["checkin"]["rps"] / level["bare_insert"]["rps"]
@@ -771,8 +799,71 @@ def table(headers: list[str], rows: list[list[str]]) -> str:
     return "\n".join(out)
 
 
+def alert_burden(
+    counts: dict[str, Any] | None, *, patients: int, days: int
+) -> dict[str, Any] | None:
+    """The alert-burden table from the generator's counts: per rule and in total, flags raised
+    per 100 active patients per week, the share of flags on athletes with no injected warning
+    pattern (false alarms), and the share of injected patterns flagged within a day (recall)."""
+    if not counts:
+        return None
+    weeks_of_100 = patients / 100 * days / 7
+    rows = []
+    totals = [0, 0, 0, 0]
+    for code, (flags, false, injected, detected) in sorted(counts["rules"].items()):
+        totals = [a + b for a, b in zip(totals, (flags, false, injected, detected), strict=True)]
+        rows.append(_burden_row(code, flags, false, injected, detected, weeks_of_100))
+    flags, false, injected, detected = totals
+    return {
+        "rules": rows,
+        "total": _burden_row("total", flags, false, injected, detected, weeks_of_100),
+        "patient_weeks": round(patients * days / 7),
+    }
+
+
+def _burden_row(
+    code: str, flags: int, false: int, injected: int, detected: int, weeks_of_100: float
+) -> dict[str, Any]:
+    return {
+        "rule": code,
+        "flags": flags,
+        "per_100_per_week": round(flags / weeks_of_100, 2) if weeks_of_100 else 0,
+        "false_alarms": false,
+        "false_alarm_pct": round(100 * false / flags, 1) if flags else 0.0,
+        "patterns": injected,
+        "flagged_within_a_day": detected,
+        "recall_pct": round(100 * detected / injected, 1) if injected else None,
+    }
+
+
+def burden_table(burden: dict[str, Any]) -> str:
+    rows = [*burden["rules"], burden["total"]]
+    return table(
+        ["rule", "flags", "per 100 pts/wk", "false alarms", "patterns", "recall (1 day)"],
+        [
+            [
+                r["rule"],
+                str(r["flags"]),
+                f"{r['per_100_per_week']:.2f}",
+                f"{r['false_alarms']} ({r['false_alarm_pct']:.1f} %)",
+                str(r["patterns"]),
+                "–" if r["recall_pct"] is None else f"{r['recall_pct']:.1f} %",
+            ]
+            for r in rows
+        ],
+    )
+
+
 def report(results: dict[str, Any]) -> str:
     parts = [f"RTR benchmark, {results['started']} ({results['size']})", ""]
+    burden = results.get("alert_burden")
+    if burden:
+        parts.append(
+            "Alert burden (the generated caseload's flags against its injected warning "
+            f"patterns, {burden['patient_weeks']} active patient-weeks)"
+        )
+        parts.append(burden_table(burden))
+        parts.append("")
     pages = results.get("pages", {})
     if pages:
         parts.append("Pages (one client, through gunicorn; bare = plain template, same rows)")
@@ -901,8 +992,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--skip", action="append", default=[], choices=["pages", "checkin", "flag", "sweep"]
     )
     args = parser.parse_args(argv)
-    if not 8300 <= args.port <= 8399:
-        parser.error("use a port between 8300 and 8399")
+    if not 8100 <= args.port <= 8399:
+        parser.error("use a port between 8100 and 8399")
     return args
 
 
@@ -928,6 +1019,17 @@ def main(argv: list[str] | None = None) -> int:
     call_command("collectstatic", interactive=False, verbosity=0)
     data_started = time.monotonic()
     call_command("bench_data", patients=args.patients, days=args.days)
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone as dj_timezone
+
+    from rtr.management.commands.bench_data import ZONE, read_alert_burden
+
+    bench_today = dj_timezone.localdate(timezone=ZoneInfo(ZONE))
+    counts = read_alert_burden(patients=args.patients, days=args.days, today=bench_today)
+    if counts is None:  # data from before the ground truth was kept: generate it again
+        call_command("bench_data", patients=args.patients, days=args.days, force=True)
+        counts = read_alert_burden(patients=args.patients, days=args.days, today=bench_today)
     data_seconds = time.monotonic() - data_started
     with connection.cursor() as cursor:
         cursor.execute(CREATE_BARE_TABLE)
@@ -961,6 +1063,7 @@ def main(argv: list[str] | None = None) -> int:
             "server": "gunicorn rtr.wsgi, 4 sync workers, 127.0.0.1, DEBUG off, "
             "CONN_MAX_AGE from the project's settings, cache and broker on Redis",
             "settings": SETTINGS,
+            "alert_burden": alert_burden(counts, patients=args.patients, days=args.days),
         }
     )
     gunicorn = start(

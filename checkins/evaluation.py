@@ -5,7 +5,8 @@
   SELECT ... FOR UPDATE SKIP LOCKED, evaluates their patient and marks them evaluated in the
   same transaction, so a lost worker leaves them pending and nothing is done twice.
 - `evaluate_patient` locks the patient row, runs every enabled rule over the last weeks of
-  check-ins, and applies findings to flags: one open flag per patient and rule (a partial
+  check-ins (back far enough for the oldest check-in still waiting, however late: each is
+  judged on its own day's terms), and applies findings to flags: one open flag per patient and rule (a partial
   unique constraint); new evidence is appended to it and its severity raised when warranted;
   after a flag is resolved, only a newer occurrence opens a new flag.
 - Each new or escalated flag writes its notifications in the same transaction; a task sends
@@ -28,25 +29,22 @@ from patients.bsi import Site
 from patients.models import Patient, PatientStatus
 from protocols.models import Plan, PlanStatus
 
-from . import rules
+from . import rules, thresholds
 from .models import SEVERITY_RANK, CheckIn, Flag, FlagStatus, RuleSetting
 
 HISTORY_DAYS = 35  # enough for the 30-day longest run and the two-week comparison (28 days)
-LIVE_LOOKBACK_DAYS = 7  # findings older than this are history, not a new warning
 HIP_SITES = {Site.FEMORAL_NECK_TENSION, Site.FEMORAL_NECK_COMPRESSION, Site.PELVIS, Site.SACRUM}
 
 
 def rule_settings_for(clinic_id: int) -> dict[str, tuple[bool, dict[str, float]]]:
-    """The clinic's rule settings over the defaults: code -> (enabled, params)."""
-    result = {code: (True, rules.defaults(rule)) for code, rule in rules.RULES.items()}
-    for setting in RuleSetting.objects.filter(clinic_id=clinic_id):
-        rule = rules.RULES.get(setting.rule_code)
-        if rule is not None:
-            result[setting.rule_code] = (
-                setting.enabled,
-                {**rules.defaults(rule), **setting.params},
-            )
-    return result
+    """The clinic's rule settings over the defaults: code -> (enabled, params), the params
+    from the one threshold registry with the clinic's overrides (thresholds.py)."""
+    rows = {s.rule_code: s for s in RuleSetting.objects.filter(clinic_id=clinic_id)}
+    values = thresholds.with_overrides({code: row.params for code, row in rows.items()})
+    return {
+        code: (rows[code].enabled if code in rows else True, dict(values.get(code, {})))
+        for code in rules.RULES
+    }
 
 
 def day_of(checkin: CheckIn) -> rules.Day:
@@ -68,13 +66,20 @@ def day_of(checkin: CheckIn) -> rules.Day:
         fuelling_adequate=checkin.fuelling_adequate,
         menstrual_status=checkin.menstrual_status,
         confidence=checkin.confidence,
+        prescribed_kind=checkin.prescribed_kind,
+        prescribed_run_minutes=checkin.prescribed_run_minutes,
     )
 
 
-def context_for(patient: Patient, plan: Plan | None, as_of: date) -> rules.Context:
+def context_for(
+    patient: Patient, plan: Plan | None, as_of: date, *, history_from: date | None = None
+) -> rules.Context:
+    """The rules' context; `history_from` is the first day of the check-ins read (days without
+    a check-in are counted from there at most: before it, the rules simply do not look)."""
     sites = set(patient.injuries.values_list("site", flat=True)) | set(
         patient.prior_injuries.values_list("site", flat=True)
     )
+    stage = plan.current_stage if plan else None
     return rules.Context(
         as_of=as_of,
         adolescent=patient.age_on(as_of) < 18,
@@ -82,10 +87,11 @@ def context_for(patient: Patient, plan: Plan | None, as_of: date) -> rules.Conte
         plan_active=plan is not None
         and plan.status == PlanStatus.ACTIVE
         and patient.status == PatientStatus.ACTIVE,
-        plan_start=plan.start_date if plan else None,
-        weekly_run_cap=plan.current_stage.max_weekly_run_minutes
-        if plan and plan.current_stage
-        else None,
+        plan_start=max(plan.start_date, history_from or plan.start_date) if plan else None,
+        weekly_run_cap=stage.max_weekly_run_minutes if stage else None,
+        stage_started_on=plan.stage_started_on if plan else None,
+        running_stage=stage is not None and stage.steps.filter(run_minutes__gt=0).exists(),
+        unrestricted_running=plan is None,
     )
 
 
@@ -99,7 +105,7 @@ def evaluate_patient(
     patient_id: int, *, as_of: date | None = None, started: datetime | None = None
 ) -> Outcome:
     """Evaluate one patient now; idempotent (running it twice raises nothing more)."""
-    from .notifications import notify_flag
+    from .notifications import notify_escalated, notify_raised
 
     started = started or timezone.now()
     with transaction.atomic():
@@ -114,18 +120,38 @@ def evaluate_patient(
             .select_related("current_stage")
             .first()
         )
+        # However late a check-in is evaluated (a worker outage of a week, a month), it is judged
+        # on its own day's terms: the window reaches back from the oldest one still waiting,
+        # and its findings raise their flag (an earlier cut-off of 7 days dropped them). A rule
+        # looks back, so a check-in makes findings on its own day or later: those are applied,
+        # and the time-based rule's (days without a check-in); findings on days evaluated
+        # before are not applied again (a threshold changed since does not rewrite the past).
+        oldest = (
+            CheckIn.objects.filter(patient=patient, evaluated_at__isnull=True, date__lte=today)
+            .order_by("date")
+            .values_list("date", flat=True)
+            .first()
+        )
+        first = min(today, oldest or today) - timedelta(days=HISTORY_DAYS)
         history = [
             day_of(c)
             for c in CheckIn.objects.filter(
-                patient=patient, date__gt=today - timedelta(days=HISTORY_DAYS), date__lte=today
+                patient=patient, date__gt=first, date__lte=today
             ).order_by("date")
         ]
         chosen = rule_settings_for(patient.clinic_id)
-        findings = rules.evaluate(history, context_for(patient, plan, today), chosen)
-        fresh = [f for f in findings if f.day > today - timedelta(days=LIVE_LOOKBACK_DAYS)]
+        findings = [
+            f
+            for f in rules.evaluate(
+                history,
+                context_for(patient, plan, today, history_from=first + timedelta(days=1)),
+                chosen,
+            )
+            if rules.RULES[f.rule].time_based or (oldest is not None and f.day >= oldest)
+        ]
         outcome = Outcome([], [])
         by_rule: dict[str, list[rules.Finding]] = {}
-        for finding in sorted(fresh, key=lambda f: (f.day, SEVERITY_RANK[f.severity])):
+        for finding in sorted(findings, key=lambda f: (f.day, SEVERITY_RANK[f.severity])):
             by_rule.setdefault(finding.rule, []).append(finding)
         for code, items in by_rule.items():
             _apply(patient, plan, code, items, chosen[code][1], outcome)
@@ -137,9 +163,9 @@ def evaluate_patient(
             submitted_at__lte=started,
         ).update(evaluated_at=timezone.now())
         for flag in outcome.raised:
-            notify_flag(flag, reason="raised")
+            notify_raised(flag)
         for flag in outcome.escalated:
-            notify_flag(flag, reason=f"escalated:{flag.severity}")
+            notify_escalated(flag)
     return outcome
 
 
@@ -179,18 +205,12 @@ def _apply(
             )
             outcome.raised.append(flag)
             continue
-        if finding.day < flag.last_evidence_date:
-            continue
-        changed = _merge_evidence(flag, finding)
-        if SEVERITY_RANK[finding.severity] > SEVERITY_RANK[flag.severity]:
-            flag.severity = finding.severity
+        changed, escalated = absorb(flag, finding)
+        if escalated:
             flag.escalated_at = timezone.now()
-            flag.summary = finding.summary[:300]
-            changed = True
             if flag not in outcome.raised and flag not in outcome.escalated:
                 outcome.escalated.append(flag)
         if changed:
-            flag.last_evidence_date = max(flag.last_evidence_date, finding.day)
             flag.save(
                 update_fields=[
                     "evidence",
@@ -200,6 +220,23 @@ def _apply(
                     "summary",
                 ]
             )
+
+
+def absorb(flag: Flag, finding: rules.Finding) -> tuple[bool, bool]:
+    """A later finding of the flag's rule applied to the open flag, in memory: its evidence
+    merged, the severity raised when the finding is more severe. Returns (changed, escalated).
+    The benchmark's generator folds its findings into flags with this too."""
+    if finding.day < flag.last_evidence_date:
+        return False, False
+    changed = _merge_evidence(flag, finding)
+    escalated = SEVERITY_RANK[finding.severity] > SEVERITY_RANK[flag.severity]
+    if escalated:
+        flag.severity = finding.severity
+        flag.summary = finding.summary[:300]
+        changed = True
+    if changed:
+        flag.last_evidence_date = max(flag.last_evidence_date, finding.day)
+    return changed, escalated
 
 
 def _merge_evidence(flag: Flag, finding: rules.Finding) -> bool:
@@ -310,9 +347,10 @@ def missed_checkin_candidates(*, as_of: date | None = None) -> list[int]:
         if not enabled:
             continue
         today = as_of or timezone.localdate(timezone=clinic.zone)
-        # Days missed = today - max(last check-in, plan start - 1), so "at least n days" is two
-        # comparisons with constants; two statements (no open flag yet / an open `info` one),
-        # each reading the latest check-in date once per plan through the (patient, date) index.
+        # Whole days missed (today is not over) = today - 1 - max(last check-in, plan start - 1),
+        # so "at least n days" is two comparisons with constants; two statements (no open flag
+        # yet / an open `info` one), each reading the latest check-in date once per plan
+        # through the (patient, date) index.
         plans = Plan.objects.filter(
             status=PlanStatus.ACTIVE,
             patient__clinic=clinic,
@@ -338,8 +376,8 @@ def missed_checkin_candidates(*, as_of: date | None = None) -> list[int]:
         ):
             due += plans.filter(
                 flags,
-                start_date__lte=today - timedelta(days=int(n) - 1),
-                last_checkin__lte=today - timedelta(days=int(n)),
+                start_date__lte=today - timedelta(days=int(n)),
+                last_checkin__lte=today - timedelta(days=int(n) + 1),
             ).values_list("patient_id", flat=True)
     return due
 
@@ -385,13 +423,16 @@ def dry_run(
         for p in Plan.objects.filter(patient__clinic_id=clinic_id)
         .exclude(status="draft")
         .select_related("current_stage")
+        .prefetch_related("current_stage__steps")
     }
     by_patient: dict[int, list[rules.Day]] = {}
     for checkin in checkins.iterator(chunk_size=2000):
         by_patient.setdefault(checkin.patient_id, []).append(day_of(checkin))
     for patient_id, history in by_patient.items():
         patient = patients[patient_id]
-        ctx = _dry_context(patient, plans.get(patient_id), as_of)
+        ctx = _dry_context(
+            patient, plans.get(patient_id), as_of, history_from=first - timedelta(HISTORY_DAYS - 1)
+        )
         for label, chosen in (("current", current), ("proposed", proposed)):
             findings = [f for f in rules.evaluate(history, ctx, chosen) if f.day > first]
             for code, count in flag_counts_for(findings).items():
@@ -399,20 +440,24 @@ def dry_run(
     return totals
 
 
-def _dry_context(patient: Patient, plan: Plan | None, as_of: date) -> rules.Context:
+def _dry_context(
+    patient: Patient, plan: Plan | None, as_of: date, *, history_from: date
+) -> rules.Context:
     sites = {i.site for i in patient.injuries.all()} | {
         p.site for p in patient.prior_injuries.all()
     }
+    stage = plan.current_stage if plan else None
     return rules.Context(
         as_of=as_of,
         adolescent=patient.age_on(as_of) < 18,
         hip_history=bool(sites & HIP_SITES),
         plan_active=plan is not None
         and plan.status in {PlanStatus.ACTIVE, PlanStatus.COMPLETED, PlanStatus.STOPPED},
-        plan_start=plan.start_date if plan else None,
-        weekly_run_cap=plan.current_stage.max_weekly_run_minutes
-        if plan and plan.current_stage
-        else None,
+        plan_start=max(plan.start_date, history_from) if plan else None,
+        weekly_run_cap=stage.max_weekly_run_minutes if stage else None,
+        stage_started_on=plan.stage_started_on if plan else None,
+        running_stage=stage is not None and any(s.run_minutes > 0 for s in stage.steps.all()),
+        unrestricted_running=plan is None or plan.status == PlanStatus.COMPLETED,
     )
 
 

@@ -1,7 +1,9 @@
 """Notifications: in-app and e-mail, for flags, reminders and the lead's digest.
 
-Rows are written in the same transaction as their cause and are unique per flag, recipient,
-channel and reason (or per recipient, kind, channel and day): running anything twice writes
+A flag's recipients are told once when it is raised (in the app and by e-mail); an escalation
+updates the in-app item and e-mails again only when the flag is now high or urgent, only
+those not yet told at that level (`notify_escalated`). Rows are written in the same
+transaction as their cause and are unique per flag, recipient, channel and reason (or per recipient, kind, channel and day): running anything twice writes
 nothing twice. E-mails are sent by a task that claims the row first (compare-and-set), so a
 message goes out once; a worker lost between sending and marking could resend it after the
 claim expires, which is the one case an e-mail may repeat (never silently dropped).
@@ -61,8 +63,7 @@ def flag_link(flag: Flag) -> str:
     return reverse("checkins:flag_detail", args=[flag.public_id])
 
 
-def notify_flag(flag: Flag, *, reason: str) -> None:
-    """Write the notifications of a new or escalated flag; e-mails are sent after commit."""
+def _title(flag: Flag) -> str:
     from . import rules
 
     rule = rules.RULES.get(flag.rule_code)
@@ -71,6 +72,22 @@ def notify_flag(flag: Flag, *, reason: str) -> None:
         "rule": rule.title if rule else flag.rule_code,
         "patient": flag.patient.full_name,
     }
+    return str(title)[:200]
+
+
+def told_level(reason: str) -> int:
+    """The severity a flag e-mail told its recipient of ("raised:low", "escalated:high"); a
+    reason without one (written before levels were kept) counts as the lowest."""
+    from .models import SEVERITY_RANK
+
+    _kind, _sep, level = reason.partition(":")
+    return SEVERITY_RANK.get(level, -1)
+
+
+def notify_raised(flag: Flag) -> None:
+    """A new flag: each recipient is told once, in the app and by e-mail (sent after commit)."""
+    reason = f"raised:{flag.severity}"
+    title = _title(flag)
     rows = [
         Notification(
             recipient=user,
@@ -78,7 +95,7 @@ def notify_flag(flag: Flag, *, reason: str) -> None:
             channel=channel,
             flag=flag,
             reason=reason,
-            title=str(title)[:200],
+            title=title,
             link=flag_link(flag),
             sent_at=timezone.now() if channel == Channel.IN_APP else None,
         )
@@ -87,6 +104,69 @@ def notify_flag(flag: Flag, *, reason: str) -> None:
     ]
     Notification.objects.bulk_create(rows, ignore_conflicts=True)
     transaction.on_commit(lambda: publish_pending_emails(flag_id=flag.pk))
+
+
+EMAIL_ON_ESCALATION = frozenset({"high", "urgent"})
+
+
+def notify_escalated(flag: Flag) -> None:
+    """A flag's severity rose. Each recipient's in-app item is updated (new title, unread
+    again) or, for someone new to it (a lead, from high), created. An e-mail goes out only when
+    the severity is now high or urgent, and only to those not yet told at that level or above
+    ("Now high: ..."): a rise to low or info is not worth another e-mail, and nobody gets the
+    same news twice."""
+    from .models import SEVERITY_RANK
+
+    level = SEVERITY_RANK[flag.severity]
+    reason = f"escalated:{flag.severity}"
+    title = _title(flag)
+    now = timezone.now()
+    recipients = flag_recipients(flag)
+    existing = list(
+        Notification.objects.filter(
+            flag=flag, kind=NotificationKind.FLAG, recipient__in=recipients
+        ).select_for_update()
+    )
+    in_app = {n.recipient_id: n for n in existing if n.channel == Channel.IN_APP}
+    told: dict[int, int] = {}
+    for n in existing:
+        if n.channel == Channel.EMAIL:
+            told[n.recipient_id] = max(told.get(n.recipient_id, -1), told_level(n.reason))
+    new_rows = []
+    for user in recipients:
+        item = in_app.get(user.pk)
+        if item is not None:
+            Notification.objects.filter(pk=item.pk).update(
+                title=title, read_at=None, created_at=now
+            )
+        else:
+            new_rows.append(
+                Notification(
+                    recipient=user,
+                    kind=NotificationKind.FLAG,
+                    channel=Channel.IN_APP,
+                    flag=flag,
+                    reason=reason,
+                    title=title,
+                    link=flag_link(flag),
+                    sent_at=now,
+                )
+            )
+        if flag.severity in EMAIL_ON_ESCALATION and told.get(user.pk, -1) < level:
+            new_rows.append(
+                Notification(
+                    recipient=user,
+                    kind=NotificationKind.FLAG,
+                    channel=Channel.EMAIL,
+                    flag=flag,
+                    reason=reason,
+                    title=title,
+                    link=flag_link(flag),
+                )
+            )
+    Notification.objects.bulk_create(new_rows, ignore_conflicts=True)
+    if any(row.channel == Channel.EMAIL for row in new_rows):
+        transaction.on_commit(lambda: publish_pending_emails(flag_id=flag.pk))
 
 
 def publish_pending_emails(*, flag_id: int | None = None) -> None:
@@ -143,6 +223,7 @@ def _email(notification: Notification) -> tuple[str, str]:
         "site_url": settings.SITE_URL,
         "link": settings.SITE_URL + notification.link,
         "hours": settings.RTR_SIGN_IN_LINK_HOURS,
+        "escalated_to": _escalated_to(notification),
     }
     if notification.kind == NotificationKind.REMINDER:
         from .services import signin_link_create
@@ -151,6 +232,16 @@ def _email(notification: Notification) -> tuple[str, str]:
     template = f"emails/{notification.kind}"
     subject = render_to_string(f"{template}_subject.txt", context).strip()
     return subject, render_to_string(f"{template}_body.txt", context)
+
+
+def _escalated_to(notification: Notification) -> str:
+    """ "high" / "urgent" for an escalation e-mail (its subject says so), else ""."""
+    from .models import Severity
+
+    kind, _sep, level = notification.reason.partition(":")
+    if notification.kind != NotificationKind.FLAG or kind != "escalated":
+        return ""
+    return str(Severity(level).label).lower() if level in Severity.values else ""
 
 
 def deliver_stuck() -> int:

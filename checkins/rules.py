@@ -1,14 +1,17 @@
 """Warning-sign rules: pure functions over a patient's recent check-ins (design.md §4).
 
-Each rule has a code, a version, a default severity, thresholds with safe bounds (a clinic
-lead may change them within the bounds, see settings), a plain-language explanation and
-its sources in `domain.md`. A rule looks at a history of check-ins and returns a finding for
+Each rule has a code, a version, a default severity, thresholds with safe bounds (from the
+one registry, `thresholds.py`; a clinic lead may change them within the bounds, see
+settings), a plain-language explanation and its sources in `domain.md`. A rule looks at a history of check-ins and returns a finding for
 every day it fires, with the evidence (dates and values). Deduplication into flags (one open
 flag per patient and rule) is the evaluation service's job, not the rules'.
 
 Streaks ("3 consecutive check-ins") run over check-ins at most `MAX_GAP_DAYS` apart: one
 missed day does not reset a streak (a missed check-in must not hide a warning sign), two
-or more do. Rules comparing with a personal baseline wait for a minimum of data.
+or more do. Rules comparing with a personal baseline wait for a minimum of data. An answer
+not reported (None) is missing data, never a value. Each finding is dated on the day whose
+check-in (or whose absence) makes the rule fire, and depends only on that day and the days
+before it, so a check-in evaluated late is judged as it would have been on time.
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+
+from . import thresholds
 
 INFO, LOW, HIGH, URGENT = "info", "low", "high", "urgent"
 SEVERITY_ORDER = {INFO: 0, LOW: 1, HIGH: 2, URGENT: 3}
@@ -44,12 +49,18 @@ class Day:
     groin_pain: bool = False
     session_done: str = "rest_day"
     run_minutes: int = 0
-    # Subjective answers: None = not reported, which every rule reads as missing, never a value.
-    sleep_hours: Decimal | float | None = None
-    fatigue: int | None = None
-    fuelling_adequate: bool | None = None
+    # Subjective answers: None is "not reported" (missing data, never a value: no sleep
+    # reported is not poor sleep).
+    sleep_hours: Decimal | float | None = 8
+    fatigue: int | None = 0
+    fuelling_adequate: bool | None = True
     menstrual_status: str = ""
-    confidence: int | None = None
+    confidence: int | None = 10
+    # The day's prescription as the athlete saw it (snapshotted with the check-in): its kind
+    # (session / strength / cross_training / rest / paused / not_started / finished / none;
+    # "" when unknown) and the running minutes it prescribed (None: no session step).
+    prescribed_kind: str = ""
+    prescribed_run_minutes: Decimal | float | None = None
 
 
 @dataclass(frozen=True)
@@ -62,6 +73,10 @@ class Context:
     plan_active: bool = True
     plan_start: date | None = None
     weekly_run_cap: int | None = None  # the current stage's cap, minutes
+    stage_started_on: date | None = None  # the current stage's first day
+    running_stage: bool = False  # the current stage prescribes running (a step with run minutes)
+    # No prescription to judge runs against: no plan, or the plan has graduated (free running).
+    unrestricted_running: bool = False
 
 
 @dataclass(frozen=True)
@@ -216,11 +231,15 @@ def run_pain(days: Sequence[Day], ctx: Context, p: dict[str, float]) -> list[Fin
 
 
 def next_morning_pain(days: Sequence[Day], ctx: Context, p: dict[str, float]) -> list[Finding]:
-    """Up by `rise` on the previous check-in (the day before), or at least `persist` two mornings running."""
+    """Next-morning pain up by `rise` on the latest earlier report, or at least `persist` on
+    both, the earlier report being at most `baseline_days` before. Compared with the latest
+    report rather than the calendar day before, so a missed check-in does not hide a rise
+    (0, no check-in, 6 is a rise); an older report is no longer a baseline."""
     found = []
-    for before, day in itertools.pairwise(days):
-        if (day.date - before.date).days != 1:
-            continue  # a comparison needs yesterday's check-in (the baseline)
+    reported = [d for d in days if d.pain_next_morning is not None]
+    for before, day in itertools.pairwise(reported):
+        if (day.date - before.date).days > p["baseline_days"]:
+            continue  # no recent baseline to compare with
         rose = day.pain_next_morning - before.pain_next_morning >= p["rise"]
         lasted = before.pain_next_morning >= p["persist"] and day.pain_next_morning >= p["persist"]
         if rose or lasted:
@@ -234,6 +253,43 @@ def next_morning_pain(days: Sequence[Day], ctx: Context, p: dict[str, float]) ->
                         _ev(before, pain_next_morning=before.pain_next_morning),
                         _ev(day, pain_next_morning=day.pain_next_morning),
                     ],
+                )
+            )
+    return found
+
+
+def persistent_focal_tenderness(
+    days: Sequence[Day], ctx: Context, p: dict[str, float]
+) -> list[Finding]:
+    """Focal tenderness reported on `count` or more check-ins within `window` days while the
+    plan is in a running stage. Absent focal tenderness is an entry criterion of running
+    (domain.md §3.1 [F:22]); tenderness that never clears while running is the hallmark sign
+    of a bone stress injury still active (§4 [F:3][F:33]): stop running and examine, within
+    24-48 h, hence high. "Same" every day never counts as new, so without this rule it was
+    never flagged. Only check-ins since the running stage started count."""
+    if not ctx.running_stage:
+        return []
+    need, span = int(p["count"]), int(p["window"])
+    tender = [
+        d
+        for d in days
+        if d.focal_tenderness in {"same", "new"}
+        and (ctx.stage_started_on is None or d.date >= ctx.stage_started_on)
+    ]
+    found = []
+    for day in tender:
+        window = [d for d in tender if day.date - timedelta(days=span - 1) <= d.date <= day.date]
+        if len(window) >= need:
+            found.append(
+                Finding(
+                    "persistent_focal_tenderness",
+                    day.date,
+                    HIGH,
+                    str(
+                        _("Focal tenderness on %(n)s check-ins in %(w)s days while running.")
+                        % {"n": len(window), "w": span}
+                    ),
+                    [_ev(d, focal_tenderness=d.focal_tenderness) for d in window],
                 )
             )
     return found
@@ -275,13 +331,84 @@ def groin_pain(days: Sequence[Day], ctx: Context, p: dict[str, float]) -> list[F
     ]
 
 
+RUN_PRESCRIBED = "session"
+NO_RUNNING_KINDS = frozenset(
+    {"strength", "cross_training", "rest", "paused", "not_started"}
+)  # days whose prescription has no running at all
+UNRESTRICTED_KINDS = frozenset({"finished", "none"})  # no prescription: running freely
+
+
+def _prescribed_run(day: Day) -> float | None:
+    """Running minutes the day prescribed: a number (0 on a walking session), or None when the
+    day has no comparable prescription (unknown, or running freely)."""
+    if day.prescribed_kind == RUN_PRESCRIBED:
+        return float(day.prescribed_run_minutes or 0)
+    if day.prescribed_kind in NO_RUNNING_KINDS:
+        return 0.0
+    return None
+
+
+def _unrestricted(day: Day, ctx: Context) -> bool:
+    if day.prescribed_kind in UNRESTRICTED_KINDS:
+        return True
+    return day.prescribed_kind == "" and ctx.unrestricted_running
+
+
 def load_spike(days: Sequence[Day], ctx: Context, p: dict[str, float]) -> list[Finding]:
-    """A run longer than the longest of the last 30 days by more than `single_pct` [F:42]; two
-    weeks' volume up more than `two_week_pct` on the two before [F:44]; or a week over the
-    stage's cap. Comparisons wait for `min_runs` earlier runs / 28 days of data."""
+    """Running load judged against the plan: a run longer than the day's prescription by more
+    than `tolerance_pct` (the clinic's tolerance), any run on a day with no running prescribed
+    (rest, strength, cross-training, a walking session, a paused plan), or running minutes in
+    the last 7 days over the current stage's weekly cap.
+
+    Why against the prescription: every step of a return-to-running plan lengthens the run by
+    more than 10 % (walk-run 5 -> 6 -> 10 min, continuous 15 -> 20 -> 25 min), so the
+    free-running spike rule would flag an athlete doing exactly what the physio prescribed,
+    for weeks, and a real spike would then be merged into that stale flag unseen. The single-
+    run rule was measured on healthy runners training freely (BJSM 2025 [F:42], domain.md
+    §5.2); in a plan the prescription is the planned load, and a deviation from it is the
+    spike. So the free-running rules (a run more than `single_pct` longer than the longest of
+    the last 30 days [F:42]; two weeks' volume up more than `two_week_pct` on the two before
+    [F:44]) apply only to days run without a prescription: no plan, or a graduated plan.
+    Their comparisons wait for `min_runs` earlier runs / 28 days of data.
+    """
     found = []
     runs = [d for d in days if d.run_minutes > 0]
+    tolerance = 1 + p["tolerance_pct"] / 100
     for day in runs:
+        prescribed = _prescribed_run(day)
+        if prescribed is None:
+            continue
+        if prescribed == 0:
+            found.append(
+                Finding(
+                    "load_spike",
+                    day.date,
+                    LOW,
+                    str(
+                        _("Ran %(n)s min on a day with no running prescribed.")
+                        % {"n": day.run_minutes}
+                    ),
+                    [_ev(day, run_minutes=day.run_minutes, prescribed_run_minutes=0)],
+                )
+            )
+        elif day.run_minutes > prescribed * tolerance:
+            found.append(
+                Finding(
+                    "load_spike",
+                    day.date,
+                    LOW,
+                    str(
+                        _("Ran %(n)s min, more than %(pct)s%% over the %(m)s min prescribed.")
+                        % {
+                            "n": day.run_minutes,
+                            "pct": _fmt(p["tolerance_pct"]),
+                            "m": _fmt(prescribed),
+                        }
+                    ),
+                    [_ev(day, run_minutes=day.run_minutes, prescribed_run_minutes=prescribed)],
+                )
+            )
+    for day in (d for d in runs if _unrestricted(d, ctx)):
         earlier = [d for d in runs if day.date - timedelta(days=30) <= d.date < day.date]
         if len(earlier) >= p["min_runs"]:
             longest = max(d.run_minutes for d in earlier)
@@ -300,7 +427,6 @@ def load_spike(days: Sequence[Day], ctx: Context, p: dict[str, float]) -> list[F
                         [_ev(day, run_minutes=day.run_minutes, longest_30_days=longest)],
                     )
                 )
-    for day in runs:
         if not days or (day.date - days[0].date).days < 27:
             continue  # the two-week comparison needs four weeks of data
         end = day.date
@@ -323,32 +449,50 @@ def load_spike(days: Sequence[Day], ctx: Context, p: dict[str, float]) -> list[F
                     [{"date": end.isoformat(), "last_14_days": recent, "previous_14_days": before}],
                 )
             )
-    if ctx.weekly_run_cap and days:
-        end = days[-1].date
-        week = sum(d.run_minutes for d in days if end - timedelta(days=6) <= d.date <= end)
-        if week > ctx.weekly_run_cap:
-            found.append(
-                Finding(
-                    "load_spike",
-                    end,
-                    LOW,
-                    str(
-                        _("%(n)s min of running this week, over the stage's cap of %(cap)s.")
-                        % {"n": week, "cap": ctx.weekly_run_cap}
-                    ),
-                    [{"date": end.isoformat(), "last_7_days": week, "cap": ctx.weekly_run_cap}],
-                )
+    if ctx.weekly_run_cap:
+        # The current stage's cap, over its own days: a regression to a stage with a lower cap
+        # does not count the week run in the stage before.
+        in_stage = [
+            d for d in runs if ctx.stage_started_on is None or d.date >= ctx.stage_started_on
+        ]
+        for day in in_stage:
+            week = sum(
+                d.run_minutes
+                for d in in_stage
+                if day.date - timedelta(days=6) <= d.date <= day.date
             )
+            if week > ctx.weekly_run_cap:
+                found.append(
+                    Finding(
+                        "load_spike",
+                        day.date,
+                        LOW,
+                        str(
+                            _("%(n)s min of running in 7 days, over the stage's cap of %(cap)s.")
+                            % {"n": week, "cap": ctx.weekly_run_cap}
+                        ),
+                        [
+                            {
+                                "date": day.date.isoformat(),
+                                "last_7_days": week,
+                                "cap": ctx.weekly_run_cap,
+                            }
+                        ],
+                    )
+                )
     return found
 
 
 def poor_sleep(days: Sequence[Day], ctx: Context, p: dict[str, float]) -> list[Finding]:
+    """Short sleep on `nights` of the last 7 nights reported (a night not reported is missing
+    data, not a short night)."""
     target = p["adolescent_hours"] if ctx.adolescent else p["adult_hours"]
+    reported = [d for d in days if d.sleep_hours is not None]
     found = []
-    for day in days:
-        window = [d for d in days if day.date - timedelta(days=6) <= d.date <= day.date]
-        short = [d for d in window if d.sleep_hours is not None and float(d.sleep_hours) < target]
-        if day in short and len(short) >= p["nights"]:
+    for day in reported:
+        window = [d for d in reported if day.date - timedelta(days=6) <= d.date <= day.date]
+        short = [d for d in window if float(d.sleep_hours or 0) < target]
+        if float(day.sleep_hours or 0) < target and len(short) >= p["nights"]:
             found.append(
                 Finding(
                     "poor_sleep",
@@ -367,10 +511,11 @@ def poor_sleep(days: Sequence[Day], ctx: Context, p: dict[str, float]) -> list[F
 def high_fatigue(days: Sequence[Day], ctx: Context, p: dict[str, float]) -> list[Finding]:
     found = []
     window_size = int(p["window"])
-    for i, day in enumerate(days):
-        window = days[max(0, i - window_size + 1) : i + 1]
-        tired = [d for d in window if d.fatigue is not None and d.fatigue >= p["level"]]
-        if day in tired and len(tired) >= p["count"]:
+    reported = [d for d in days if d.fatigue is not None]  # not reported: missing, not tired
+    for i, day in enumerate(reported):
+        window = reported[max(0, i - window_size + 1) : i + 1]
+        tired = [d for d in window if (d.fatigue or 0) >= p["level"]]
+        if (day.fatigue or 0) >= p["level"] and len(tired) >= p["count"]:
             found.append(
                 Finding(
                     "high_fatigue",
@@ -401,7 +546,7 @@ def low_energy_signs(days: Sequence[Day], ctx: Context, p: dict[str, float]) -> 
             )
             continue
         window = [d for d in days if day.date - timedelta(days=6) <= d.date <= day.date]
-        under = [d for d in window if d.fuelling_adequate is False]
+        under = [d for d in window if d.fuelling_adequate is False]  # None: not reported
         if day.fuelling_adequate is False and len(under) >= p["days"]:
             found.append(
                 Finding(
@@ -421,7 +566,8 @@ def low_energy_signs(days: Sequence[Day], ctx: Context, p: dict[str, float]) -> 
 def low_confidence(days: Sequence[Day], ctx: Context, p: dict[str, float]) -> list[Finding]:
     found = []
     need = int(p["streak"])
-    for run in streaks(days, lambda d: d.confidence is not None and d.confidence <= p["level"]):
+    reported = [d for d in days if d.confidence is not None]  # not reported: missing data
+    for run in streaks(reported, lambda d: d.confidence is not None and d.confidence <= p["level"]):
         for end in range(need - 1, len(run)):
             window = run[end - need + 1 : end + 1]
             found.append(
@@ -440,7 +586,11 @@ def low_confidence(days: Sequence[Day], ctx: Context, p: dict[str, float]) -> li
 
 
 def missed_checkins(days: Sequence[Day], ctx: Context, p: dict[str, float]) -> list[Finding]:
-    """No check-in for `days` days on an active plan (info), `low_days` days (low)."""
+    """No check-in for `days` whole days on an active plan (info), `low_days` days (low).
+
+    Whole local days: today is not missed while it lasts (the athlete can still check in
+    this evening), so the count runs up to yesterday and the finding is dated on the last
+    missed day."""
     if not ctx.plan_active:
         return []
     found = []
@@ -451,8 +601,8 @@ def missed_checkins(days: Sequence[Day], ctx: Context, p: dict[str, float]) -> l
         ctx.as_of + timedelta(days=1),
     ]
     for before, after in itertools.pairwise(anchors):
-        gap_end = min(after - timedelta(days=1), ctx.as_of)
-        missed = (gap_end - before).days  # days with no check-in between the two
+        gap_end = min(after, ctx.as_of) - timedelta(days=1)  # up to yesterday at most
+        missed = (gap_end - before).days  # whole days with no check-in between the two
         evidence = [
             {
                 "date": (before + timedelta(days=1)).isoformat(),
@@ -483,8 +633,12 @@ def missed_checkins(days: Sequence[Day], ctx: Context, p: dict[str, float]) -> l
     return found
 
 
-def _p(default: float, low: float, high: float, unit: str, label: Any) -> Param:
-    return Param(default, low, high, unit, str(label))
+def _params(code: str) -> dict[str, Param]:
+    """A rule's thresholds, from the one registry (checkins/thresholds.py)."""
+    return {
+        t.name: Param(float(t.default), float(t.low), float(t.high), t.unit, str(_(t.label)))
+        for t in thresholds.of_rule(code)
+    }
 
 
 RULES: dict[str, Rule] = {
@@ -501,11 +655,7 @@ RULES: dict[str, Rule] = {
                 )
             ),
             "domain.md §4 [F:3][F:33]; §3.1 [F:22]",
-            {
-                "quiet_days": _p(
-                    7, 3, 28, "days", _("Days without tenderness after which it counts as new")
-                )
-            },
+            _params("new_focal_tenderness"),
             new_focal_tenderness,
         ),
         Rule(
@@ -519,7 +669,7 @@ RULES: dict[str, Rule] = {
                 )
             ),
             "domain.md §4 [F:32][F:34]",
-            {"rest_pain": _p(3, 1, 6, "/10", _("Pain at rest from"))},
+            _params("night_pain"),
             night_pain,
         ),
         Rule(
@@ -533,7 +683,7 @@ RULES: dict[str, Rule] = {
                 )
             ),
             "domain.md §4 [F:22][F:32]",
-            {},
+            _params("pain_with_walking"),
             pain_with_walking,
         ),
         Rule(
@@ -547,15 +697,12 @@ RULES: dict[str, Rule] = {
                 )
             ),
             "domain.md §3.4 [F:25][F:26]",
-            {
-                "limit": _p(2, 1, 4, "/10", _("Pain above")),
-                "high_at": _p(5, 3, 8, "/10", _("High severity from")),
-            },
+            _params("run_pain"),
             run_pain,
         ),
         Rule(
             "next_morning_pain",
-            1,
+            2,
             str(_("Next-morning pain")),
             LOW,
             str(
@@ -564,12 +711,23 @@ RULES: dict[str, Rule] = {
                 )
             ),
             "domain.md §3.4 [F:28][F:26]; §4 [F:24]",
-            {
-                "rise": _p(2, 1, 4, "/10", _("Rise on the day before of at least")),
-                "persist": _p(2, 1, 5, "/10", _("Two mornings running at or above")),
-            },
+            _params("next_morning_pain"),
             next_morning_pain,
-            baseline=str(_("needs the previous day's check-in")),
+            baseline=str(_("needs an earlier report within the last few days")),
+        ),
+        Rule(
+            "persistent_focal_tenderness",
+            1,
+            str(_("Focal tenderness that does not clear")),
+            HIGH,
+            str(
+                _(
+                    "Running starts only once focal bony tenderness has gone; tenderness reported again and again while running means the bone is still reacting: stop running and examine within 24-48 hours."
+                )
+            ),
+            "domain.md §3.1 [F:22]; §4 [F:3][F:33]",
+            _params("persistent_focal_tenderness"),
+            persistent_focal_tenderness,
         ),
         Rule(
             "persistent_swelling",
@@ -582,7 +740,7 @@ RULES: dict[str, Rule] = {
                 )
             ),
             "domain.md §4 [F:33]; >48 h [PD]",
-            {"streak": _p(3, 2, 7, "check-ins", _("Check-ins in a row with swelling"))},
+            _params("persistent_swelling"),
             persistent_swelling,
         ),
         Rule(
@@ -596,31 +754,25 @@ RULES: dict[str, Rule] = {
                 )
             ),
             "domain.md §4 [F:3][F:15]",
-            {},
+            _params("groin_pain"),
             groin_pain,
         ),
         Rule(
             "load_spike",
-            1,
+            2,
             str(_("Load spike")),
             LOW,
             str(
                 _(
-                    "A single run much longer than the longest of the last 30 days raises overuse-injury risk; so does a sharp two-week rise, or running over the stage's cap."
+                    "Judged against the plan: a run longer than the day's prescription (beyond the clinic's tolerance), any run on a day with no running prescribed, or a week over the stage's cap. Once running is unrestricted, a run much longer than the longest of the last 30 days, or a sharp two-week rise, raises overuse-injury risk."
                 )
             ),
-            "domain.md §5.2–5.5 [F:42][F:44]",
-            {
-                "single_pct": _p(
-                    10, 5, 50, "%", _("Single run longer than the 30-day longest by more than")
-                ),
-                "two_week_pct": _p(30, 10, 100, "%", _("Two-week volume up by more than")),
-                "min_runs": _p(3, 2, 10, "runs", _("Earlier runs needed before comparing")),
-            },
+            "domain.md §5.2–5.5 [F:42][F:44]; against the prescription [PD]",
+            _params("load_spike"),
             load_spike,
             baseline=str(
                 _(
-                    "waits for earlier runs in the last 30 days, and 28 days of data for the two-week comparison"
+                    "unrestricted running only: waits for earlier runs in the last 30 days, and 28 days of data for the two-week comparison"
                 )
             ),
         ),
@@ -635,11 +787,7 @@ RULES: dict[str, Rule] = {
                 )
             ),
             "domain.md §7 [F:58][F:59]",
-            {
-                "adult_hours": _p(7, 5, 9, "h", _("Adults: under")),
-                "adolescent_hours": _p(8, 6, 10, "h", _("Under 18: under")),
-                "nights": _p(3, 2, 7, "nights", _("Nights of the last 7")),
-            },
+            _params("poor_sleep"),
             poor_sleep,
         ),
         Rule(
@@ -649,11 +797,7 @@ RULES: dict[str, Rule] = {
             LOW,
             str(_("Disproportionate fatigue can signal overload or low energy availability.")),
             "domain.md §4 [F:18][F:13]",
-            {
-                "level": _p(7, 5, 10, "/10", _("Fatigue from")),
-                "count": _p(3, 2, 5, "check-ins", _("Check-ins")),
-                "window": _p(5, 3, 10, "check-ins", _("Of the last")),
-            },
+            _params("high_fatigue"),
             high_fatigue,
         ),
         Rule(
@@ -667,7 +811,7 @@ RULES: dict[str, Rule] = {
                 )
             ),
             "domain.md §4, §6 [F:18][F:13][F:51]",
-            {"days": _p(3, 2, 7, "days", _("Days of the last 7 not eating enough"))},
+            _params("low_energy_signs"),
             low_energy_signs,
         ),
         Rule(
@@ -681,23 +825,17 @@ RULES: dict[str, Rule] = {
                 )
             ),
             "domain.md §8 [F:60][F:62]",
-            {
-                "level": _p(3, 1, 5, "/10", _("Confidence at or below")),
-                "streak": _p(3, 2, 7, "check-ins", _("Check-ins in a row")),
-            },
+            _params("low_confidence"),
             low_confidence,
         ),
         Rule(
             "missed_checkins",
-            1,
+            2,
             str(_("Missed check-ins")),
             INFO,
             str(_("Without check-ins the plan is not monitored.")),
             "domain.md §4 [PD]",
-            {
-                "days": _p(3, 2, 7, "days", _("Days without a check-in")),
-                "low_days": _p(7, 4, 21, "days", _("Low severity from")),
-            },
+            _params("missed_checkins"),
             missed_checkins,
             time_based=True,
         ),

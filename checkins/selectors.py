@@ -9,7 +9,7 @@ from typing import Any
 from patients.models import Patient
 from protocols.models import Plan
 
-from . import logic
+from . import logic, thresholds
 from .models import CheckIn, FocalTenderness, SessionDone, Swelling
 
 SWELLING_LEVEL = {"none": 0, "mild": 1, "moderate": 2, "severe": 3}
@@ -72,6 +72,18 @@ def plan_start(patient: Patient) -> date | None:
     return plan.start_date if plan else None
 
 
+def _limits(checkins: list[CheckIn]) -> thresholds.Values:
+    """The clinic's thresholds for these check-ins (one patient's), read once per page."""
+    if not checkins:
+        return thresholds.defaults()
+    first = checkins[0]
+    if "patient" in first._state.fields_cache:
+        return thresholds.for_clinic(first.patient.clinic_id)
+    return thresholds.for_clinic(
+        Patient.objects.filter(pk=first.patient_id).values_list("clinic_id", flat=True).first()
+    )
+
+
 def chart_data(
     checkins: list[CheckIn],
     *,
@@ -79,6 +91,7 @@ def chart_data(
     last: date,
     clinical: bool,
     highlight: list[str] | None = None,
+    limits: thresholds.Values | None = None,
 ) -> dict[str, Any]:
     """Series for the charts, one point per day (None where there was no check-in)."""
     by_day = {c.date: c for c in checkins}
@@ -94,6 +107,7 @@ def chart_data(
         "highlight": [d.isoformat() in set(highlight or []) for d in days],
     }
     if clinical:
+        limits = limits or _limits(checkins)
         data.update(
             {
                 "pain_during": series("pain_during"),
@@ -110,7 +124,9 @@ def chart_data(
                     for d in days
                 ],
                 "red_flag_days": [
-                    d.isoformat() for d in days if d in by_day and logic.red_flags(by_day[d])
+                    d.isoformat()
+                    for d in days
+                    if d in by_day and logic.red_flags(by_day[d], limits)
                 ],
             }
         )
@@ -121,7 +137,9 @@ def _number(value: Any) -> Any:
     return float(value) if value is not None and not isinstance(value, int | bool) else value
 
 
-def log_rows(checkins: list[CheckIn]) -> list[dict[str, Any]]:
+def log_rows(
+    checkins: list[CheckIn], limits: thresholds.Values | None = None
+) -> list[dict[str, Any]]:
     """The log table's rows, newest first, with the words each shows looked up once per page.
 
     `make bench` found the 180-day log spending most of its time translating the same labels
@@ -139,11 +157,13 @@ def log_rows(checkins: list[CheckIn]) -> list[dict[str, Any]]:
     def number(value: object) -> str:
         return "–" if value is None else str(value)
 
+    limits = limits or _limits(checkins)
+
     return [
         {
             "checkin": c,
-            "red_flags": logic.red_flags(c),
-            "over_limit": logic.run_pain_over_limit(c),
+            "red_flags": logic.red_flags(c, limits),
+            "over_limit": logic.run_pain_over_limit(c, limits),
             "day": f"{days[c.date.weekday()]} {c.date.day} {months[c.date.month]}",
             "session": session.get(c.session_done, c.session_done),
             "swelling": swelling.get(c.swelling, c.swelling),

@@ -140,23 +140,25 @@ def _submit(*, patient: Patient, by: User, day: date, data: dict[str, Any]) -> t
     )
     checkin.save()
     if plan is not None:
-        _tell_the_plan(plan, checkin)
+        _tell_the_plan(plan, checkin, clinic_id=patient.clinic_id)
     return checkin, existing is None
 
 
-def _tell_the_plan(plan: Plan, checkin: CheckIn) -> None:
+def _tell_the_plan(plan: Plan, checkin: CheckIn, *, clinic_id: int) -> None:
     """The plan's step progression learns what happened (protocols owns the plan state)."""
+    values = logic.thresholds.for_clinic(clinic_id)  # the clinic's limits, overrides applied
     # The plan judges the day against what it prescribed (protocols.prescription.step_outcome):
     # a strength, cross-training or rest day never moves a step; None clears an edited day.
     protocol_services.plan_record_session(
-        plan=plan, day=checkin.date, outcome=logic.session_outcome(checkin)
+        plan=plan, day=checkin.date, outcome=logic.session_outcome(checkin, values)
     )
-    if (checkin.pain_next_morning or 0) < logic.thresholds.NEXT_MORNING_RISE.value:
+    rise = logic.thresholds.value(values, logic.thresholds.NEXT_MORNING_RISE)
+    if (checkin.pain_next_morning or 0) < rise:
         return  # cannot have risen enough over any day before: no need to read it
     previous = CheckIn.objects.filter(
         patient_id=checkin.patient_id, date=checkin.date - timedelta(days=1)
     ).first()
-    if logic.pain_lasted_overnight(checkin, previous):
+    if logic.pain_lasted_overnight(checkin, previous, values):
         yesterday = (
             SessionLog.objects.filter(plan=plan, day=checkin.date - timedelta(days=1))
             .exclude(outcome="skipped")

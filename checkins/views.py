@@ -31,7 +31,7 @@ from rtr.accounts.tenancy import (
     staff_required,
 )
 
-from . import logic, selectors, services
+from . import logic, rules, selectors, services, thresholds
 from .forms import CheckInForm, initial_from
 from .models import CheckIn
 
@@ -97,6 +97,7 @@ def checkin_done(request: AuthedRequest, checkin_id: UUID) -> HttpResponse:
         checkin_id,
     )
     plan = checkin.plan
+    limits = thresholds.for_clinic(checkin.patient.clinic_id)
     upcoming = None
     if plan is not None:
         plan = Plan.objects.select_related("current_stage", "current_step").get(pk=plan.pk)
@@ -110,8 +111,11 @@ def checkin_done(request: AuthedRequest, checkin_id: UUID) -> HttpResponse:
         "checkins/checkin_done.html",
         {
             "checkin": checkin,
-            "red_flags": logic.red_flags(checkin),
-            "over_limit": logic.run_pain_over_limit(checkin),
+            # The clinic's own limits: a lead's override changes this notice as it changes the
+            # rules and the step progression.
+            "red_flags": logic.red_flags(checkin, limits),
+            "over_limit": logic.run_pain_over_limit(checkin, limits),
+            "pain_limit": rules._fmt(thresholds.value(limits, thresholds.RUN_PAIN_LIMIT)),
             "upcoming": upcoming,
             "physio": checkin.patient.assigned_physio,
         },
@@ -127,13 +131,16 @@ def athlete_history(request: AuthedRequest) -> HttpResponse:
     today = services.local_today(patient)
     first = today - timedelta(days=41)
     checkins = selectors.checkins_between(patient, first, today)
+    limits = thresholds.for_clinic(patient.clinic_id)
     return render(
         request,
         "checkins/athlete_history.html",
         {
             "patient": patient,
-            "rows": selectors.log_rows(checkins),
-            "chart": selectors.chart_data(checkins, first=first, last=today, clinical=True),
+            "rows": selectors.log_rows(checkins, limits),
+            "chart": selectors.chart_data(
+                checkins, first=first, last=today, clinical=True, limits=limits
+            ),
         },
     )
 
@@ -182,15 +189,18 @@ def patient_checkins_section(request: AuthedRequest, patient_id: UUID) -> HttpRe
     first = today - timedelta(days=SECTION_DAYS - 1)
     checkins = selectors.checkins_between(patient, first, today)
     since = selectors.plan_start(patient)
+    limits = thresholds.for_clinic(patient.clinic_id) if clinical else None
     context: dict[str, Any] = {
         "patient": patient,
         "clinical": clinical,
         "week": selectors.adherence(checkins, today=today, days=7, since=since),
         "month": selectors.adherence(checkins, today=today, days=28, since=since),
-        "chart": selectors.chart_data(checkins, first=first, last=today, clinical=clinical),
+        "chart": selectors.chart_data(
+            checkins, first=first, last=today, clinical=clinical, limits=limits
+        ),
     }
     if clinical:
-        context["rows"] = selectors.log_rows(checkins)[:7]
+        context["rows"] = selectors.log_rows(checkins, limits)[:7]
     return render(request, "checkins/_patient_section.html", context)
 
 
@@ -205,13 +215,16 @@ def patient_checkin_log(request: AuthedRequest, patient_id: UUID) -> HttpRespons
     first = today - timedelta(days=LOG_DAYS - 1)
     checkins = selectors.checkins_between(patient, first, today)
     since = selectors.plan_start(patient)
+    limits = thresholds.for_clinic(patient.clinic_id)
     return render(
         request,
         "checkins/checkin_log.html",
         {
             "patient": patient,
-            "rows": selectors.log_rows(checkins),
-            "chart": selectors.chart_data(checkins, first=first, last=today, clinical=True),
+            "rows": selectors.log_rows(checkins, limits),
+            "chart": selectors.chart_data(
+                checkins, first=first, last=today, clinical=True, limits=limits
+            ),
             "week": selectors.adherence(checkins, today=today, days=7, since=since),
             "month": selectors.adherence(checkins, today=today, days=28, since=since),
             "days": LOG_DAYS,
@@ -344,7 +357,6 @@ def rule_settings(request: AuthedRequest) -> HttpResponse:
 @require_GET
 @clinical_staff_required
 def patient_flags_section(request: AuthedRequest, patient_id: UUID) -> HttpResponse:
-    from . import rules
     from .models import Flag
 
     patient = get_visible_or_404(Patient.objects.all(), request, patient_id)
@@ -396,7 +408,6 @@ QUEUE_PAGE_SIZE = 25
 
 
 def _queue_filters(request: AuthedRequest) -> dict[str, str]:
-    from . import rules
     from .models import FlagStatus, Severity
 
     allowed: dict[str, set[str]] = {
@@ -509,7 +520,12 @@ def flag_detail(request: AuthedRequest, flag_id: UUID) -> HttpResponse:
             "overdue": review.is_overdue(flag, timezone.now()),
             "target": review.RESPONSE_TARGETS.get(flag.severity),
             "chart": selectors.chart_data(
-                checkins, first=first, last=last, clinical=True, highlight=evidence_days
+                checkins,
+                first=first,
+                last=last,
+                clinical=True,
+                highlight=evidence_days,
+                limits=thresholds.for_clinic(patient.clinic_id),
             ),
             "injury": patient.current_injury,
             "others": list(others),

@@ -941,8 +941,14 @@ def prescription_for(plan: Plan | None, day: date) -> Prescription:
         if stage.cadence_cue and step.is_running:
             result.details.append(stage.cadence_cue)
         if plan.step_failures:
+            from checkins import thresholds  # the clinic's pain limit, from the one registry
+
+            limit = thresholds.value(
+                thresholds.for_clinic(plan.patient.clinic_id), thresholds.RUN_PAIN_LIMIT
+            )
             result.note = str(
-                _("Last time hurt: repeat this step, and stop if pain goes above 2/10.")
+                _("Last time hurt: repeat this step, and stop if pain goes above %(n)s/10.")
+                % {"n": f"{limit:g}"}
             )
     elif kind == engine.STRENGTH:
         result.details = [stage.strength] + ([stage.balance] if stage.balance else [])

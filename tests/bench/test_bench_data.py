@@ -79,6 +79,27 @@ def test_generates_a_realistic_caseload_once():
     assert raised == 0
 
 
+def test_the_alert_burden_counts_flags_against_the_injected_patterns():
+    from bench.run import alert_burden
+    from rtr.management.commands.bench_data import read_alert_burden
+
+    call_command("bench_data", patients=60, days=40, verbosity=0, force=True)
+    today = local_today(Patient.objects.filter(clinic__name__startswith=CLINIC_PREFIX)[0])
+    counts = read_alert_burden(patients=60, days=40, today=today)
+    assert counts is not None
+    assert read_alert_burden(patients=61, days=40, today=today) is None  # another caseload
+    burden = alert_burden(counts, patients=60, days=40)
+    assert burden is not None
+    total = burden["total"]
+    # The long-history athlete's swelling is always injected, so there is at least one pattern.
+    assert total["patterns"] >= 1 and total["flags"] >= total["patterns"] - 1
+    assert total["recall_pct"] == 100.0
+    assert total["false_alarms"] == 0  # plan-followers without symptoms raise nothing
+    flags = sum(r["flags"] for r in burden["rules"])
+    assert flags == total["flags"]
+    assert total["per_100_per_week"] == round(flags / (60 / 100 * 40 / 7), 2)
+
+
 def test_another_size_replaces_the_bench_data():
     call_command("bench_data", patients=20, days=10, verbosity=0)
     call_command("bench_data", patients=10, days=7, clinics=1, verbosity=0)

@@ -9,7 +9,8 @@ from patients.models import Patient
 
 
 def checkin_post(**overrides: Any) -> dict[str, Any]:
-    """A valid form post for a day with a pain-free session done as prescribed."""
+    """A valid form post for a day with a pain-free session done as prescribed (the library's
+    first stage prescribes walking: no running, so running here would be a load spike)."""
     data: dict[str, Any] = {
         "pain_rest": "0",
         "pain_next_morning": "0",
@@ -18,9 +19,8 @@ def checkin_post(**overrides: Any) -> dict[str, Any]:
         "session_done": "as_prescribed",
         "pain_during": "1",
         "pain_after": "0",
-        "run_minutes": "8",
-        "run_distance_km": "1.2",
-        "walk_minutes": "12",
+        "run_minutes": "0",
+        "walk_minutes": "10",
         "cross_training_minutes": "0",
         "session_rpe": "3",
         "sleep_hours": "7.5",
@@ -35,7 +35,7 @@ def checkin_post(**overrides: Any) -> dict[str, Any]:
 
 
 def checkin_data(**overrides: Any) -> dict[str, Any]:
-    """Cleaned data for the service."""
+    """Cleaned data for the service (a pain-free walking session, as the first stage prescribes)."""
     data: dict[str, Any] = {
         "pain_rest": 0,
         "pain_next_morning": 0,
@@ -47,9 +47,9 @@ def checkin_data(**overrides: Any) -> dict[str, Any]:
         "session_done": "as_prescribed",
         "pain_during": 1,
         "pain_after": 0,
-        "run_minutes": 8,
+        "run_minutes": 0,
         "run_distance_km": None,
-        "walk_minutes": 12,
+        "walk_minutes": 10,
         "cross_training_minutes": 0,
         "strength_done": False,
         "session_rpe": 3,

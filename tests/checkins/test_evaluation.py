@@ -157,13 +157,17 @@ def test_the_sweep_raises_missed_check_ins_for_active_plans(patient, plan, athle
         evaluated_at=timezone.now() - timedelta(days=5),  # evaluated the day it came in
         **checkin_data(),
     )
-    result = evaluation.sweep()
+    # The plan started 2 days ago: 2 whole days without a check-in (today is not over yet).
+    assert evaluation.sweep()["patients"] == 0
+    tomorrow = today + timedelta(days=1)  # 3 whole days
+    result = evaluation.sweep(as_of=tomorrow)
     assert result["pending"] == 0 and result["patients"] == 1
     flag = Flag.objects.get(rule_code="missed_checkins")
     assert flag.severity == "info"
     # Nothing new until the gap reaches the `low` threshold: the patient is not evaluated again.
-    assert evaluation.sweep()["patients"] == 0
-    later = today + timedelta(days=4)  # 7 days since the plan started with no check-in
+    assert evaluation.sweep(as_of=tomorrow)["patients"] == 0
+    later = today + timedelta(days=5)  # 7 whole days since the plan started, no check-in
+    assert evaluation.sweep(as_of=later - timedelta(days=1))["patients"] == 0
     assert evaluation.sweep(as_of=later)["patients"] == 1
     flag.refresh_from_db()
     assert flag.severity == "low" and Flag.objects.filter(rule_code="missed_checkins").count() == 1
@@ -307,3 +311,60 @@ def test_the_relay_keeps_looking_until_its_time_is_up(patient, plan, athlete, mo
     assert len(passes) >= 3
     assert Flag.objects.filter(rule_code="night_pain").count() == 1
     assert evaluation.relay(seconds=0) == 0  # one pass, nothing left
+
+
+# --- late evaluation (issue 14) ---------------------------------------------------------------
+
+
+def _outage_history(patient, plan, today, days=9):
+    """Check-ins saved every day while no worker ran: all still waiting in the outbox."""
+    from protocols.models import Plan
+
+    Plan.objects.filter(pk=plan.pk).update(
+        start_date=today - timedelta(days=days + 2),
+        stage_started_on=today - timedelta(days=days + 2),
+    )
+    for back in range(days, 0, -1):
+        values = checkin_data()
+        if back == days:
+            values.update(pain_during=3)  # the oldest: run pain (low)
+        if back == days - 1:
+            values.update(focal_tenderness="new")  # the next day: new tenderness (high)
+        CheckIn.objects.create(patient=patient, date=today - timedelta(days=back), **values)
+
+
+def test_a_week_long_outage_then_catch_up_raises_each_days_flag(patient, plan, athlete, physio):
+    today = services.local_today(patient)
+    _outage_history(patient, plan, today)
+    assert evaluation.evaluate_pending() == 1
+    flags = {f.rule_code: f for f in Flag.objects.all()}
+    assert set(flags) == {"run_pain", "new_focal_tenderness"}
+    assert flags["run_pain"].first_seen_date == today - timedelta(days=9)
+    assert flags["new_focal_tenderness"].first_seen_date == today - timedelta(days=8)
+    assert Notification.objects.filter(recipient=physio, channel="email").count() == 2
+    assert not CheckIn.objects.filter(evaluated_at__isnull=True).exists()
+    evaluation.evaluate_patient(patient.pk)
+    assert Flag.objects.count() == 2
+
+
+def test_an_outage_longer_than_the_rules_window_still_judges_each_day(patient, plan, athlete):
+    today = services.local_today(patient)
+    _outage_history(patient, plan, today, days=evaluation.HISTORY_DAYS + 5)
+    evaluation.evaluate_pending()
+    run_pain = Flag.objects.get(rule_code="run_pain")
+    assert run_pain.first_seen_date == today - timedelta(days=evaluation.HISTORY_DAYS + 5)
+    assert not Flag.objects.filter(rule_code="missed_checkins").exists()  # checked in daily
+
+
+def test_days_already_evaluated_are_not_judged_again_by_a_changed_threshold(
+    patient, plan, athlete, clinic, lead
+):
+    from checkins import settings_service
+
+    submit(patient, athlete, pain_during=2)  # within the limit of 2
+    evaluation.evaluate_pending()
+    settings_service.save(
+        clinic=clinic, by=lead, proposed={"run_pain": (True, {"limit": 1, "high_at": 5})}
+    )
+    evaluation.evaluate_patient(patient.pk)
+    assert not Flag.objects.exists()  # the dry run is where a lead sees the past replayed

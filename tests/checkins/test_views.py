@@ -350,8 +350,8 @@ def test_log_and_charts_run_a_fixed_number_of_queries(
         reverse("checkins:log", args=[patient.public_id])
     )  # warm-up: first-request session writes
     # session, user, memberships, unread notifications (the bell); patient (+clinic); the audit
-    # entry of this access; check-ins in the window; plan start
-    with django_assert_num_queries(8):
+    # entry of this access; check-ins in the window; plan start; the clinic's thresholds (once)
+    with django_assert_num_queries(9):
         response = client.get(reverse("checkins:log", args=[patient.public_id]))
     assert response.status_code == 200
     assert response.content.decode().count("<tr class=") == days
@@ -364,8 +364,8 @@ def test_patient_section_runs_a_fixed_number_of_queries(
     make_history(patient=patient, last=today(patient), days=days)
     client.force_login(physio)
     # session, user, memberships; patient (+clinic, athlete account); check-ins in the window;
-    # plan start
-    with django_assert_num_queries(6):
+    # plan start; the clinic's thresholds (once, for the red flags of the log rows)
+    with django_assert_num_queries(7):
         assert (
             client.get(reverse("checkins:patient_section", args=[patient.public_id])).status_code
             == 200

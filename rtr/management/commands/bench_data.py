@@ -9,7 +9,7 @@ warning-sign patterns at realistic rates, and the flags they imply:
   episode, resolved or dismissed by the physio, with the notifications that were sent;
 - the live ones are open (a third acknowledged): the app's pure rules run over the window
   `evaluate_patient` reads, and the findings are merged into flags as `evaluate_patient`
-  merges them (`evaluation._merge_evidence`), with the notifications `notify_flag` writes.
+  merges them (`evaluation.absorb`), with the notifications `notify_raised` writes.
   Calling `evaluate_patient` itself took about 60 ms a patient, too slow for 10,000: after
   the commit, a sample of patients is evaluated by it (rolled back) and must raise nothing.
 
@@ -28,6 +28,7 @@ import math
 import multiprocessing
 import os
 import random
+import tempfile
 import time
 import uuid
 from bisect import bisect_right
@@ -36,6 +37,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -499,8 +501,57 @@ class PatientPlan:
     rng: random.Random
     current_stage: int = 0
     current_step: int = 0
+    patterns: list[Pattern] = field(default_factory=list)
     live: list[LiveFlag] = field(default_factory=list)
     findings: list[rules.Finding] = field(default_factory=list)
+
+
+@dataclass
+class Pattern:
+    """A warning pattern injected into an athlete's days: the ground truth the alert-burden
+    table measures the rules against (is it flagged, within a day of when it should be?)."""
+
+    rule: str  # the warning-sign rule that should flag it
+    start: int  # the day (offset) it may begin; run patterns wait for a running session
+    length: int  # days it lasts
+    variant: str = ""
+    injected_on: int | None = None  # the day it began
+    trigger: date | None = None  # the day the rule should fire
+
+
+# Injected warning patterns: relative frequencies, and the share of athletes with any.
+PATTERNS: tuple[tuple[str, int], ...] = (
+    ("run_pain", 14),
+    ("next_morning_pain", 10),
+    ("load_spike", 10),
+    ("missed_checkins", 10),
+    ("persistent_swelling", 8),
+    ("high_fatigue", 8),
+    ("poor_sleep", 8),
+    ("new_focal_tenderness", 6),
+    ("persistent_focal_tenderness", 6),
+    ("low_confidence", 6),
+    ("low_energy_signs", 6),
+    ("night_pain", 3),
+    ("pain_with_walking", 3),
+    ("groin_pain", 2),
+)
+PATTERN_SHARE = 0.3
+RUN_PATTERNS = frozenset({"run_pain", "load_spike"})  # happen on a running session only
+STREAK_PATTERNS = frozenset({"persistent_swelling", "high_fatigue", "poor_sleep", "low_confidence"})
+SAME_DAY_PATTERNS = frozenset(
+    {
+        "run_pain",
+        "load_spike",
+        "next_morning_pain",
+        "new_focal_tenderness",
+        "night_pain",
+        "pain_with_walking",
+        "groin_pain",
+    }
+)
+# Flags whose evidence is older than this were dealt with by the care team (closed).
+CLOSED_AFTER_DAYS = 7
 
 
 # Patients per generating batch, and generating processes (the main one writes the COPY).
@@ -508,7 +559,12 @@ BATCH = 50
 PROCESSES = max(1, min(4, os.cpu_count() or 1))
 # rule, severity, summary, evidence, first seen, last evidence, escalated on
 LiveFlag = tuple[str, str, str, list[dict[str, Any]], date, date, date | None]
-BatchResult = tuple[bytes, int, list[tuple[int, list[LiveFlag], int, list[rules.Finding]]]]
+BatchResult = tuple[
+    bytes,
+    int,
+    list[tuple[int, list[LiveFlag], int, list[rules.Finding]]],
+    dict[str, list[int]],  # the alert burden of the batch (see Generator.burden)
+]
 _WORK: Generator | None = None  # the generator the forked processes work for
 
 
@@ -589,12 +645,46 @@ class Command(BaseCommand):
             generator.run()
         # After the commit: the app's own evaluation checks a sample; statistics refreshed.
         generator.finish()
+        write_alert_burden(
+            {
+                "patients": patients,
+                "days": days,
+                "today": today.isoformat(),
+                "rules": generator.alert_burden,
+            }
+        )
         self.say(f"Bench data generated in {time.monotonic() - started:.1f} s.")
 
     def say(self, message: str) -> None:
         if self.verbose:
             self.stdout.write(message)
             self.stdout.flush()
+
+
+def alert_burden_path() -> Path:
+    """Where the generator leaves its alert-burden counts for `make bench` (per database)."""
+    name = connection.settings_dict["NAME"]
+    return Path(tempfile.gettempdir()) / f"rtr-alert-burden-{name}.json"
+
+
+def write_alert_burden(data: dict[str, Any]) -> None:
+    alert_burden_path().write_text(json.dumps(data, indent=1))
+
+
+def read_alert_burden(*, patients: int, days: int, today: date) -> dict[str, Any] | None:
+    """The counts of the caseload now in the database, or None when they are not there (data
+    generated before they were kept, or for another size or day)."""
+    try:
+        data: dict[str, Any] = json.loads(alert_burden_path().read_text())
+    except (OSError, ValueError):
+        return None
+    if (data.get("patients"), data.get("days"), data.get("today")) != (
+        patients,
+        days,
+        today.isoformat(),
+    ):
+        return None
+    return data
 
 
 def current_state(today: date) -> tuple[int, int, date | None, date | None]:
@@ -1106,10 +1196,16 @@ class Generator:
         ]
         count = 0
 
+        self.alert_burden: dict[str, list[int]] = {}
+
         def chunks(results: Iterable[BatchResult]) -> Iterator[bytes]:
             nonlocal count
-            for data, rows, outcomes in results:
+            for data, rows, outcomes, burden in results:
                 count += rows
+                for code, row in burden.items():
+                    total = self.alert_burden.setdefault(code, [0, 0, 0, 0])
+                    for i, n in enumerate(row):
+                        total[i] += n
                 for index, live, step, old in outcomes:
                     p = self.patients[index]
                     p.live, p.current_step, p.findings = live, step, old
@@ -1129,6 +1225,7 @@ class Generator:
     def batch(self, indexes: list[int]) -> BatchResult:
         lines: list[str] = []
         outcomes = []
+        burden: dict[str, list[int]] = {}
         for index in indexes:
             p = self.patients[index]
             history: list[rules.Day] = []
@@ -1137,38 +1234,66 @@ class Generator:
                 history.append(day)
             fresh, old = self.findings(p, history)
             outcomes.append((index, self.live_flags(fresh), p.current_step, old))
-        return "".join(lines).encode(), len(lines), outcomes
+            for code, row in self.burden(p, fresh + old).items():
+                total = burden.setdefault(code, [0, 0, 0, 0])
+                for i, n in enumerate(row):
+                    total[i] += n
+        return "".join(lines).encode(), len(lines), outcomes, burden
 
     def findings(
         self, p: PatientPlan, history: list[rules.Day]
     ) -> tuple[list[rules.Finding], list[rules.Finding]]:
         """Whether the app's evaluation today would find a live warning sign (the same rules
         over the same window), and the older findings, window by window (the rules look
-        back a few weeks at most, and a window costs far less than the whole history)."""
+        back a few weeks at most, and a window costs far less than the whole history). The
+        windows overlap by a week, so a streak or a comparison with the day before is never
+        cut at a window's edge."""
         ctx = self.context(p)
         span = timedelta(days=evaluation.HISTORY_DAYS)
-        cutoff = self.today - timedelta(days=evaluation.LIVE_LOOKBACK_DAYS)
+        overlap = timedelta(days=7)
+        cutoff = self.today - timedelta(days=CLOSED_AFTER_DAYS)
+        first = self.today - timedelta(days=p.days)
         end = self.today
         found: dict[tuple[str, date, str], rules.Finding] = {}
         fresh: list[rules.Finding] = []
         while history and end >= history[0].date:
             chunk = [d for d in history if end - span < d.date <= end]
-            if end != self.today:
-                ctx = replace(
-                    ctx, as_of=end, plan_start=max(p.start, end - span + timedelta(days=1))
-                )
+            ctx = replace(
+                ctx, as_of=end, plan_start=max(p.start, first, end - span + timedelta(days=1))
+            )
             for finding in rules.evaluate(chunk, ctx, self.chosen) if chunk else []:
                 if finding.day > cutoff:
                     if end == self.today:
                         fresh.append(finding)
                 else:
                     found.setdefault((finding.rule, finding.day, finding.severity), finding)
-            end -= span
+            end -= span - overlap
         return fresh, list(found.values())
+
+    def burden(self, p: PatientPlan, findings: list[rules.Finding]) -> dict[str, list[int]]:
+        """Per rule: [flags raised, flags on an athlete without an injected pattern, patterns
+        injected, patterns flagged within a day]. Flags are counted as the dry run counts them
+        (`evaluation.flag_counts_for`: one per episode of a rule's findings)."""
+        result: dict[str, list[int]] = {}
+        for code, count in evaluation.flag_counts_for(findings).items():
+            row = result.setdefault(code, [0, 0, 0, 0])
+            row[0] += count
+            row[1] += 0 if p.patterns else count
+        for pattern in p.patterns:
+            if pattern.trigger is None:
+                continue  # never happened (a run pattern with no running in the period)
+            row = result.setdefault(pattern.rule, [0, 0, 0, 0])
+            row[2] += 1
+            row[3] += any(
+                f.rule == pattern.rule
+                and pattern.trigger <= f.day <= pattern.trigger + timedelta(days=1)
+                for f in findings
+            )
+        return result
 
     def live_flags(self, findings: list[rules.Finding]) -> list[LiveFlag]:
         """The open flags `evaluate_patient` raises from these findings when the patient has
-        none: the same order, merging (`evaluation._merge_evidence`) and escalation."""
+        none: the same order, merging and escalation (`evaluation.absorb`)."""
         rank = rules.SEVERITY_ORDER
         by_rule: dict[str, list[rules.Finding]] = {}
         for finding in sorted(findings, key=lambda f: (f.day, rank[f.severity])):
@@ -1186,14 +1311,8 @@ class Generator:
             )
             escalated: date | None = None
             for finding in items[1:]:
-                if finding.day < flag.last_evidence_date:
-                    continue
-                changed = evaluation._merge_evidence(flag, finding)
-                if rank[finding.severity] > rank[flag.severity]:
-                    flag.severity, flag.summary = finding.severity, finding.summary[:300]
-                    escalated, changed = finding.day, True
-                if changed:
-                    flag.last_evidence_date = max(flag.last_evidence_date, finding.day)
+                if evaluation.absorb(flag, finding)[1]:  # the app's own merge and escalation
+                    escalated = finding.day
             result.append(
                 (
                     code,
@@ -1220,35 +1339,38 @@ class Generator:
             )
 
     def context(self, p: PatientPlan) -> rules.Context:
+        stage = p.template.specs[p.current_stage]
         return rules.Context(
             as_of=self.today,
             adolescent=p.adolescent,
             hip_history=p.hip_history,
             plan_active=True,
             plan_start=p.start,
-            weekly_run_cap=p.template.specs[p.current_stage].weekly_cap,
+            weekly_run_cap=stage.weekly_cap,
+            stage_started_on=p.stage_starts[p.current_stage],
+            running_stage=any(s.run_total > 0 for s in stage.steps),
         )
 
     def history_of(self, p: PatientPlan) -> Iterator[tuple[tuple[Any, ...], rules.Day]]:
-        """Day by day: the prescription of the day's stage and step, what the athlete did and
-        felt, with warning signs at realistic rates (a few per hundred check-ins)."""
+        """Day by day: the prescription of the day's stage and step, and what the athlete did
+        and felt. Every athlete follows the plan (with the odd modified or skipped session and
+        missed day) and reports normal, sub-threshold noise; the warning signs are injected
+        patterns (`p.patterns`, the ground truth of the alert-burden table)."""
         rng = p.rng
         adherence = rng.choices([0.98, 0.9, 0.75], [80, 15, 5])[0]
-        gap_day = rng.randint(1, p.days) if rng.random() < 0.08 else p.days  # a run of missed days
-        gap_length = rng.randint(3, 9)
+        target = 8.0 if p.adolescent else 7.0
         sleep_mean = rng.gauss(7.9, 0.35) + (0.5 if p.adolescent else 0)
         fatigue_base = rng.randint(2, 4)
         confidence_base = rng.randint(6, 8)
-        under_fuelling = 0.15 if rng.random() < 0.1 else 0.03
-        amenorrhoea = p.female and rng.random() < 0.05
         tells_period = p.female and rng.random() < 0.7
         watch = rng.random() < 0.5
-        tender_until = rng.randint(0, 14) if rng.random() < 0.4 else 0
-        swelling_left = fatigue_left = confidence_left = 0
-        swelling_level = "mild"
+        p.patterns = self.patterns_for(p, tells_period)
         morning = 0
+        missed_in_a_row = 0
         stage_index = -1
         stage_sessions = 0
+        current = p.template.specs[p.current_stage]
+        current_runs = any(s.run_total > 0 for s in current.steps)
         first = self.today - timedelta(days=p.days)
         for offset in range(p.days):
             day = first + timedelta(days=offset)
@@ -1260,17 +1382,51 @@ class Generator:
             step = stage.steps[min(stage_sessions // 2, len(stage.steps) - 1)]
             if index == p.current_stage:
                 p.current_step = step.index
-            missed = offset > 0 and (0 <= offset - gap_day < gap_length or rng.random() > adherence)
-            if missed:
-                continue
             session = kind == engine.SESSION
+            runs_today = session and step.kind == StepKind.WALK_RUN and step.run_total > 0
+            # The patterns of the day: pending ones wait for a day they can happen on.
+            today: dict[str, Pattern] = {}
+            for pattern in p.patterns:
+                if pattern.injected_on is None and offset >= pattern.start:
+                    if pattern.rule in RUN_PATTERNS and not runs_today:
+                        continue
+                    if pattern.rule == "persistent_focal_tenderness" and not (
+                        index == p.current_stage and current_runs
+                    ):
+                        continue
+                    pattern.injected_on = offset
+                if (
+                    pattern.injected_on is not None
+                    and 0 <= offset - pattern.injected_on < pattern.length
+                ):
+                    today[pattern.rule] = pattern
+            wanted = bool(today) or any(  # the day before a pattern is a check-in (its baseline)
+                pt.injected_on is None and pt.start == offset + 1 for pt in p.patterns
+            )
+            if "missed_checkins" in today:
+                pattern = today["missed_checkins"]
+                if offset - (pattern.injected_on or 0) == 2:
+                    pattern.trigger = day  # the third whole day without
+                continue
+            missed = (
+                offset > 0
+                and not wanted
+                and missed_in_a_row < 2  # background: never three days running (that is a pattern)
+                and rng.random() > adherence
+            )
+            if missed:
+                missed_in_a_row += 1
+                continue
+            missed_in_a_row = 0
             done = (
                 rng.choices(["as_prescribed", "modified", "skipped"], [85, 8, 7])[0]
                 if session
                 else "rest_day"
             )
+            if today.keys() & RUN_PATTERNS:
+                done = "as_prescribed"
             did = done in ("as_prescribed", "modified")
-            running = did and step.kind == StepKind.WALK_RUN and step.run_total > 0
+            running = did and runs_today
             run = step.run_total if running else 0
             if done == "modified":
                 run = int(run * 0.7)
@@ -1279,61 +1435,61 @@ class Generator:
                 pain_during = rng.choice([0, 0, 0, 1, 1, 2])
                 pain_after = rng.choice([0, 0, 1, 1])
                 rpe = rng.choice([3, 4, 4, 5, 6])
-                if running and rng.random() < 0.025:
-                    pain_during = rng.choice([3, 4])
-                elif running and rng.random() < 0.004:
-                    pain_during, pain_after = rng.choice([5, 6, 7]), rng.choice([4, 5])
-                if pain_during <= 2:
-                    stage_sessions += 1  # a pain-free session counts towards the next step
-            if rng.random() < 0.006:
-                morning = min(10, morning + rng.choice([2, 3]))
+            if "run_pain" in today:
+                pain_during = rng.choice([3, 3, 4, 4, 5, 6])
+                today["run_pain"].trigger = day
+            if "load_spike" in today:
+                run = math.ceil(float(step.prescribed_run) * rng.uniform(1.25, 1.6))
+                today["load_spike"].trigger = day
+            if did and (pain_during or 0) <= 2 and "load_spike" not in today:
+                stage_sessions += 1  # a pain-free session counts towards the next step
+            if "next_morning_pain" in today:
+                pattern = today["next_morning_pain"]
+                if offset == pattern.injected_on:
+                    morning = rng.choice([3, 4, 5])
+                    pattern.trigger = day
+                else:
+                    morning = max(0, morning - 1)
             else:
-                morning = rng.choice([0, 0, 0, 1]) if morning <= 1 else morning - 1
+                morning = rng.choice([0, 0, 0, 1])
             pain_rest = rng.choices([0, 1, 2], [96, 3, 1])[0]
-            if rng.random() < 0.0008:
-                pain_rest = rng.choice([3, 4])
+            night = "night_pain" in today
+            walking = "pain_with_walking" in today
+            groin = "groin_pain" in today
             tender = "none"
-            if offset < tender_until:
-                tender = "same"
-            elif rng.random() < 0.0015:
+            if "new_focal_tenderness" in today:
                 tender = "new"
-            elif rng.random() < 0.002:
+            if "persistent_focal_tenderness" in today:
                 tender = "same"
-            if swelling_left == 0 and rng.random() < 0.006:
-                swelling_left = rng.randint(2, 5)
-                swelling_level = rng.choices(["mild", "moderate"], [80, 20])[0]
-            swelling = swelling_level if swelling_left else "none"
-            swelling_left = max(0, swelling_left - 1)
-            if fatigue_left == 0 and rng.random() < 0.006:
-                fatigue_left = rng.randint(3, 6)
-            fatigue = (
-                rng.randint(7, 9) if fatigue_left else max(0, fatigue_base + rng.randint(-2, 2))
-            )
-            fatigue_left = max(0, fatigue_left - 1)
-            if confidence_left == 0 and rng.random() < 0.004:
-                confidence_left = rng.randint(3, 5)
-            confidence = (
-                rng.randint(1, 3)
-                if confidence_left
-                else min(10, confidence_base + rng.randint(-1, 2))
-            )
-            confidence_left = max(0, confidence_left - 1)
-            sleep = Decimal(str(round(min(11.0, max(4.0, rng.gauss(sleep_mean, 0.6))) * 2) / 2))
+            swelling = "none"
+            if "persistent_swelling" in today:
+                swelling = today["persistent_swelling"].variant or "mild"
+            fatigue = max(0, min(6, fatigue_base + rng.randint(-2, 2)))
+            if "high_fatigue" in today:
+                fatigue = rng.randint(7, 9)
+            confidence = min(10, confidence_base + rng.randint(-1, 2))
+            if "low_confidence" in today:
+                confidence = rng.randint(1, 3)
+            sleep_h = max(target, min(11.0, rng.gauss(sleep_mean, 0.6)))
+            if "poor_sleep" in today:
+                sleep_h = rng.choice([5.0, 5.5, 6.0, 6.5]) - (0 if not p.adolescent else -1)
+            sleep = Decimal(str(math.ceil(sleep_h * 2) / 2))
             menstrual = ""
             if tells_period:
-                if amenorrhoea and rng.random() < 0.05:
+                menstrual = "period" if (offset + p.index) % 28 < 5 else "no_period"
+            fuelled = True
+            if "low_energy_signs" in today:
+                if today["low_energy_signs"].variant == "missed_period":
                     menstrual = "missed"
                 else:
-                    menstrual = "period" if (offset + p.index) % 28 < 5 else "no_period"
-            night = rng.random() < 0.0008
-            walking = rng.random() < 0.002
-            groin = rng.random() < (0.002 if p.hip_history else 0.0002)
-            fuelled = rng.random() >= under_fuelling
-            if p.index == 0 and offset >= p.days - 3:
-                # The long-history athlete (the page benchmark's patient): recent warning signs.
-                swelling = "mild"
-                if offset == p.days - 1 and did:
-                    pain_during = 4
+                    fuelled = False
+            for code, pattern in today.items():
+                if pattern.trigger is None and (
+                    code in SAME_DAY_PATTERNS or pattern.variant == "missed_period"
+                ):
+                    pattern.trigger = day
+                elif pattern.trigger is None and offset - (pattern.injected_on or 0) == 2:
+                    pattern.trigger = day  # a streak rule fires on its third check-in
             submitted = self.at(day, rng.randint(17, 21), rng.randint(0, 59))
             rx_label = step.label if session else KIND_TITLES.get(kind, kind)
             values = (
@@ -1399,15 +1555,47 @@ class Generator:
                     fuelling_adequate=fuelled,
                     menstrual_status=menstrual,
                     confidence=confidence,
+                    prescribed_kind=kind,
+                    prescribed_run_minutes=step.prescribed_run if session else None,
                 ),
             )
+
+    def patterns_for(self, p: PatientPlan, tells_period: bool) -> list[Pattern]:
+        """The warning patterns injected into this athlete's days (none for most athletes), at
+        least 12 days apart; the long-history athlete always has swelling in the last days."""
+        rng = p.rng
+        if p.index == 0:
+            return [Pattern("persistent_swelling", p.days - 3, 3, "mild")]
+        if p.days < 10 or rng.random() >= PATTERN_SHARE:
+            return []
+        patterns: list[Pattern] = []
+        for _ in range(rng.choice([1, 1, 1, 2])):
+            rule = rng.choices([r for r, _w in PATTERNS], [w for _r, w in PATTERNS])[0]
+            start = rng.randint(3, p.days - 6)
+            if any(abs(start - other.start) < 12 for other in patterns):
+                continue
+            length, variant = 1, ""
+            if rule == "missed_checkins":
+                length = rng.randint(3, 9)
+                start = min(start, p.days - length - 1)
+            elif rule in STREAK_PATTERNS:
+                length = rng.randint(3, 5)
+            elif rule == "persistent_focal_tenderness":
+                length = rng.randint(3, 8)
+            if rule == "persistent_swelling":
+                variant = rng.choices(["mild", "moderate"], [80, 20])[0]
+            if rule == "low_energy_signs":
+                variant = "missed_period" if tells_period and rng.random() < 0.5 else "fuelling"
+                length = 1 if variant == "missed_period" else 3
+            patterns.append(Pattern(rule, start, length, variant))
+        return patterns
 
     # --- flags -------------------------------------------------------------------------------
 
     def history_flags(self) -> int:
         """Findings older than the live look-back were flags the care team has dealt with: one
         per episode (a rule quiet for more than a week ends one), resolved or dismissed."""
-        cutoff = self.today - timedelta(days=evaluation.LIVE_LOOKBACK_DAYS)
+        cutoff = self.today - timedelta(days=CLOSED_AFTER_DAYS)
         episodes: list[tuple[PatientPlan, str, list[rules.Finding]]] = []
         for p in self.patients:
             old = sorted((f for f in p.findings if f.day <= cutoff), key=lambda f: (f.rule, f.day))
@@ -1508,7 +1696,7 @@ class Generator:
                 NotificationKind.FLAG,
                 channel,
                 flag_id,
-                "raised",
+                f"raised:{severity}",
                 title,
                 link,
                 opened,
@@ -1521,7 +1709,7 @@ class Generator:
 
     def open_flags(self) -> int:
         """The live warning signs' open flags (a third already acknowledged by the physio) and
-        the notifications `notify_flag` writes for them, e-mails sent and in-app unread."""
+        the notifications `notify_raised` writes for them, e-mails sent and in-app unread."""
         patients = [p for p in self.patients if p.live]
         ids = iter(allocate_ids(Flag, sum(len(p.live) for p in patients)))
         flags: list[tuple[Any, ...]] = []
@@ -1560,7 +1748,16 @@ class Generator:
                 )[:200]
                 link = reverse("checkins:flag_detail", args=[public_id])
                 notes.extend(
-                    (user, NotificationKind.FLAG, channel, flag_id, "raised", title, link, opened)
+                    (
+                        user,
+                        NotificationKind.FLAG,
+                        channel,
+                        flag_id,
+                        f"raised:{severity}",
+                        title,
+                        link,
+                        opened,
+                    )
                     + ((opened + timedelta(seconds=2),) if channel == Channel.EMAIL else (opened,))
                     for user in recipients
                     for channel in (Channel.EMAIL, Channel.IN_APP)
