@@ -51,7 +51,7 @@ def pain_lasted_overnight(
     """This morning's pain rose above the day before's: yesterday's load was not tolerated [F:28]."""
     baseline = (previous.pain_next_morning or 0) if previous is not None else 0
     today = checkin.pain_next_morning or 0
-    rise = thresholds.value(_values(checkin, values), thresholds.NEXT_MORNING_RISE)
+    rise = thresholds.value(_values(checkin, values), thresholds.NEXT_MORNING_HOLD_RISE)
     return today > 0 and today >= baseline + rise
 
 

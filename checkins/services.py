@@ -152,7 +152,7 @@ def _tell_the_plan(plan: Plan, checkin: CheckIn, *, clinic_id: int) -> None:
     protocol_services.plan_record_session(
         plan=plan, day=checkin.date, outcome=logic.session_outcome(checkin, values)
     )
-    rise = logic.thresholds.value(values, logic.thresholds.NEXT_MORNING_RISE)
+    rise = logic.thresholds.value(values, logic.thresholds.NEXT_MORNING_HOLD_RISE)
     if (checkin.pain_next_morning or 0) < rise:
         return  # cannot have risen enough over any day before: no need to read it
     previous = CheckIn.objects.filter(

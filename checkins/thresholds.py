@@ -81,6 +81,16 @@ REGISTRY: tuple[Threshold, ...] = (
     ),
     _t(
         "next_morning_pain",
+        "hold_rise",
+        1,
+        1,
+        4,
+        "/10",
+        "The step is held (and the next run skipped) from a rise of",
+        "domain.md §3.3–§3.4: no next-morning increase [F:28][F:29]",
+    ),
+    _t(
+        "next_morning_pain",
         "persist",
         2,
         1,
@@ -249,7 +259,11 @@ def for_clinic(clinic_id: int | None) -> Values:
 # Readers outside the rules name what they need (the rule settings that hold it).
 RUN_PAIN_LIMIT = ("run_pain", "limit")  # a session with site pain above this holds the step [F:25]
 REST_PAIN_RED_FLAG = ("night_pain", "rest_pain")  # pain at rest at or above: red flag [F:32]
-NEXT_MORNING_RISE = ("next_morning_pain", "rise")  # pain lasted to the next day [F:28]
+NEXT_MORNING_RISE = ("next_morning_pain", "rise")  # a rise that raises the flag [F:28]
+# A rise that holds the step: bone is treated conservatively, so any rise over the day before
+# means the load was not tolerated (no next-morning increase, [F:28][F:29]); the flag that tells
+# the physio waits for a larger one (NEXT_MORNING_RISE).
+NEXT_MORNING_HOLD_RISE = ("next_morning_pain", "hold_rise")
 
 
 def value(values: Values, key: tuple[str, str]) -> float:

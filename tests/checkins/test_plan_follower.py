@@ -34,6 +34,7 @@ from tests.checkins.factories import checkin_data
 from tests.factories import make_member
 from tests.patients.factories import make_injury, make_patient
 from tests.protocols.factories import library
+from tests.protocols.test_progression_safety import sign_off_everything
 
 TEMPLATES = ["low_risk_tibia_mt", "high_risk_conservative", "generic_conservative"]
 counter = itertools.count()
@@ -78,7 +79,11 @@ def criteria_met(plan: Plan, day: date) -> list[dict] | None:
     stages = list(plan.content.stages.order_by("order"))
     index = next(i for i, s in enumerate(stages) if s.pk == plan.current_stage_id)
     if index + 1 >= len(stages):
-        return []
+        # Graduation: the return-to-sport checklist, examined and met.
+        return [
+            {"text": c.text, "met": True}
+            for c in protocol_services.decision_criteria(plan, "graduate")
+        ]
     criteria = list(stages[index + 1].criteria.order_by("order"))
     rows = []
     for a in proposal.assess(criteria, patient_id=plan.patient_id, today=day):
@@ -121,6 +126,7 @@ def follow_the_plan(code: str, *, clinic, physio, start_offset: int, delay: int)
             by=physio,
             override_reason="Simulation: every template on one injury.",
         )
+        sign_off_everything(draft, physio)
         plan = protocol_services.plan_confirm(plan=draft, by=physio)
     day = start
     ready_since: date | None = None

@@ -178,8 +178,8 @@ def test_no_red_flags(overrides):
 
 @pytest.mark.parametrize(
     ("before", "after", "lasted"),
-    # A rise of the registry's next-morning threshold (2/10, the rule's and the step's alike).
-    [(0, 0, False), (0, 1, False), (0, 2, True), (2, 3, False), (2, 4, True), (None, 2, True)],
+    # Any rise holds the step (the registry's hold_rise, 1/10); the flag waits for 2 (rules).
+    [(0, 0, False), (0, 1, True), (0, 2, True), (2, 2, False), (2, 3, True), (None, 1, True)],
 )
 def test_pain_lasted_overnight(before, after, lasted):
     previous = build(pain_next_morning=before) if before is not None else None
