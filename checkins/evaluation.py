@@ -256,9 +256,12 @@ def _evaluate_next_pending(*, candidates: int = 20) -> bool:
                 .values_list("pk", flat=True)
                 .first()
             )
-            if claimed is None or not CheckIn.objects.filter(
-                patient_id=patient_id, evaluated_at__isnull=True
-            ).exists():
+            if (
+                claimed is None
+                or not CheckIn.objects.filter(
+                    patient_id=patient_id, evaluated_at__isnull=True
+                ).exists()
+            ):
                 continue  # busy elsewhere, or evaluated meanwhile by another worker
             _test_pause()
             evaluate_patient(patient_id, started=started)

@@ -88,6 +88,7 @@ def checkin_submit(
     the unique constraint backs it up (a lost race is retried once, as an update).
     Yesterday's may be entered once, marked late.
     """
+
     def submit() -> tuple[CheckIn, bool]:
         return _submit(patient=patient, by=by, day=day, data=data)
 

@@ -22,9 +22,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+
 from django.db import OperationalError, connection
 
 logger = logging.getLogger(__name__)
+
 
 def is_deadlock(error: BaseException) -> bool:
     """Whether a database error is PostgreSQL's deadlock (or lock-order serialisation) abort."""

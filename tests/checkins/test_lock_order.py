@@ -70,9 +70,7 @@ def test_a_hundred_simultaneous_submissions_with_the_worker_running_never_deadlo
         finally:
             connection.close()
 
-    threads = [
-        threading.Thread(target=submit, args=(jobs[i::THREADS],)) for i in range(THREADS)
-    ]
+    threads = [threading.Thread(target=submit, args=(jobs[i::THREADS],)) for i in range(THREADS)]
     for thread in threads:
         thread.start()
     for thread in threads:
