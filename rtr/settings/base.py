@@ -365,6 +365,8 @@ if _broker_scheme == "filesystem":
         "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
+    # kombu's transport with its write/read race closed (rtr/broker.py, issue 15).
+    CELERY_BROKER_TRANSPORT = "rtr.broker:Transport"
 else:
     # A dead or silent broker must never hang a web request: fail within a few seconds.
     CELERY_BROKER_TRANSPORT_OPTIONS = {
