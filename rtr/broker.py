@@ -23,6 +23,7 @@ Selected in settings by `CELERY_BROKER_TRANSPORT` when `CELERY_BROKER_URL` is `f
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -39,7 +40,7 @@ logger = logging.getLogger(__name__)
 
 class Channel(filesystem.Channel):
     def _put(self, queue: str, payload: Any, **kwargs: Any) -> None:
-        name = f"{int(round(time.monotonic() * 1000))}_{uuid.uuid4()}.{queue}.msg"
+        name = f"{round(time.monotonic() * 1000)}_{uuid.uuid4()}.{queue}.msg"
         final = os.path.join(self.data_folder_out, name)
         # Not "<x>.<queue>.msg": no consumer picks it up before the rename.
         partial = os.path.join(self.data_folder_out, f".partial-{uuid.uuid4()}")
@@ -48,10 +49,8 @@ class Channel(filesystem.Channel):
                 handle.write(str_to_bytes(dumps(payload)))
             os.replace(partial, final)
         except OSError as exc:
-            try:
+            with contextlib.suppress(OSError):
                 os.unlink(partial)
-            except OSError:
-                pass
             raise filesystem.ChannelError(
                 f"Cannot add a message to {self.data_folder_out}"
             ) from exc
