@@ -39,7 +39,7 @@ logger = logging.getLogger(__name__)
 
 
 class Channel(filesystem.Channel):
-    def _put(self, queue: str, payload: Any, **kwargs: Any) -> None:
+    def _put(self, queue: Any, payload: Any, **kwargs: Any) -> None:  # type: ignore[override]
         name = f"{round(time.monotonic() * 1000)}_{uuid.uuid4()}.{queue}.msg"
         final = os.path.join(self.data_folder_out, name)
         # Not "<x>.<queue>.msg": no consumer picks it up before the rename.
@@ -55,7 +55,7 @@ class Channel(filesystem.Channel):
                 f"Cannot add a message to {self.data_folder_out}"
             ) from exc
 
-    def _get(self, queue: str) -> Any:
+    def _get(self, queue: Any, timeout: Any = None) -> Any:
         for _attempt in range(100):
             try:
                 return super()._get(queue)
