@@ -75,3 +75,76 @@ class Channel(filesystem.Channel):
 
 class Transport(filesystem.Transport):
     Channel = Channel
+
+
+# --- Redis (issue 24.1) -----------------------------------------------------------------------
+# kombu's Redis transport, with two failures of a broker outage fixed where they happen. Both
+# were seen by the outside probe and reproduced by tests/rtr/test_broker_outage.py; neither is
+# fixed upstream in kombu 5.7 (the newest release; kombu issues #582 and #970 describe the
+# first, closed without a fix for this path).
+#
+# 1. A pause (SIGSTOP) longer than the socket timeout: the worker's acknowledgement of the
+#    task it had just run timed out ("Couldn't ack ... TimeoutError"), the message stayed in
+#    the channel's count of unacknowledged deliveries, and with a prefetch of one the worker
+#    never asked for another: alive, connected, idle for good. `QoS.ack` / `reject` here free
+#    the slot even when Redis did not answer; the entry left in Redis' unacked index is
+#    restored after the visibility timeout and runs again, which every RTR task allows
+#    (idempotent by design: a flag, a notification, an e-mail once).
+# 2. After an outage, a channel restoring its unacknowledged messages (`restore_unacked`, when
+#    the consumer reconnects or the channel is collected) asked its transport for the
+#    connection details after the old connection had cleared them: `AttributeError: 'NoneType'
+#    object has no attribute 'hostname'`, "Unrecoverable error", the worker exited. The
+#    channel here keeps the details it was created with and uses them for that late restore.
+
+from kombu.transport import redis as kombu_redis  # noqa: E402
+
+
+class RedisQoS(kombu_redis.QoS):
+    def ack(self, delivery_tag: Any) -> None:
+        try:
+            self._remove_from_indices(delivery_tag).execute()
+        except self.channel.connection_errors as exc:
+            logger.warning(
+                "broker did not answer an acknowledgement (%s): the message is restored after "
+                "the visibility timeout",
+                type(exc).__name__,
+            )
+        finally:
+            kombu_redis.virtual.QoS.ack(self, delivery_tag)
+
+    def reject(self, delivery_tag: Any, requeue: bool = False) -> None:
+        try:
+            if requeue:
+                self.restore_by_tag(delivery_tag, leftmost=True)
+            else:
+                self._remove_from_indices(delivery_tag).execute()
+        except self.channel.connection_errors as exc:
+            logger.warning(
+                "broker did not answer a rejection (%s): the message is restored after the "
+                "visibility timeout",
+                type(exc).__name__,
+            )
+        finally:
+            kombu_redis.virtual.QoS.ack(self, delivery_tag)
+
+
+class RedisChannel(kombu_redis.Channel):
+    QoS = RedisQoS
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._rtr_conninfo = self.connection.client
+
+    def _connparams(self, asynchronous: bool = False) -> Any:
+        transport = self.connection
+        if transport.client is not None or self._rtr_conninfo is None:
+            return super()._connparams(asynchronous)
+        transport.client = self._rtr_conninfo  # the connection closed under us: see 2. above
+        try:
+            return super()._connparams(asynchronous)
+        finally:
+            transport.client = None
+
+
+class RedisTransport(kombu_redis.Transport):
+    Channel = RedisChannel

@@ -376,6 +376,9 @@ else:
         "visibility_timeout": 60 * 60,
         "max_retries": 1,
     }
+    if _broker_scheme == "redis":
+        # kombu's Redis transport with its outage failures fixed (rtr/broker.py, issue 24).
+        CELERY_BROKER_TRANSPORT = "rtr.broker:RedisTransport"
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_PUBLISH_RETRY = True
