@@ -76,11 +76,21 @@ def check_broker() -> str:
     return OK
 
 
-def check_worker() -> str:
+def heartbeat_age_seconds() -> float | None:
+    """Seconds since a worker last recorded the heartbeat (None: never)."""
     latest = WorkerHeartbeat.latest_seen_at()
     if latest is None:
+        return None
+    return (timezone.now() - latest).total_seconds()
+
+
+def check_worker() -> str:
+    """The worker's liveness: its heartbeat task's age. /health/, `manage.py worker_alive`
+    (the compose healthcheck) and make run's supervisor (rtr/supervisor.py) all read it."""
+    age = heartbeat_age_seconds()
+    if age is None:
         return "no heartbeat yet"
-    if timezone.now() - latest > settings.RTR_WORKER_STALE_AFTER:
+    if age > settings.RTR_WORKER_STALE_AFTER.total_seconds():
         return "stale"
     return OK
 
