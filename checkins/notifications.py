@@ -33,7 +33,10 @@ if TYPE_CHECKING:
     from rtr.accounts.models import User
 
 logger = logging.getLogger(__name__)
-CLAIM_EXPIRES = timedelta(minutes=5)
+# A claim older than this is a lost worker's (a send takes seconds: SMTP times out after 10 s);
+# `checkins.deliver_lost` (beat, every 30 s) retries it, so such an e-mail goes out within a
+# minute of the worker being killed (issue 24), not after five.
+CLAIM_EXPIRES = timedelta(seconds=30)
 MAX_ATTEMPTS = 8
 
 
@@ -165,6 +168,30 @@ def deliver_stuck() -> int:
     if count:
         publish_pending_emails()
     return count
+
+
+def deliver_lost() -> int:
+    """Re-queue e-mails a lost worker left behind: claimed longer ago than CLAIM_EXPIRES and
+    not sent, or never queued at all (the broker was down when they were written). A send that
+    failed and is being retried with backoff by its task is not touched (the hourly sweep's
+    `deliver_stuck` covers those). Beat runs it every 30 s."""
+    from .tasks import deliver_notification
+
+    expired = timezone.now() - CLAIM_EXPIRES
+    lost = Notification.objects.filter(
+        channel=Channel.EMAIL, sent_at__isnull=True, attempts__lt=MAX_ATTEMPTS
+    ).filter(
+        Q(sending_started_at__lt=expired)
+        | Q(sending_started_at__isnull=True, attempts=0, created_at__lt=expired)
+    )
+    ids = list(lost.values_list("pk", flat=True)[:1000])
+    for notification_id in ids:
+        try:
+            deliver_notification.delay(notification_id)
+        except Exception:
+            logger.warning("could not queue notification %s", notification_id, exc_info=True)
+            break
+    return len(ids)
 
 
 # --- Reminders and digests --------------------------------------------------------------------

@@ -60,7 +60,7 @@ def check_cache() -> str:
 def check_broker() -> str:
     from rtr.celery import app
 
-    url = app.conf.broker_url or ""
+    url = settings.CELERY_BROKER_URL or ""
     if url.startswith(("redis://", "rediss://")):
         import redis
 

@@ -139,7 +139,7 @@ def signed_in(base: str, email: str) -> Browser:
 
 
 def check_in(browser: Browser, fatigue: int) -> None:
-    page = browser.get("/me/checkin/")
+    page = browser.get("/me/")
     day = re.search(r'name="date"[^>]*value="(\d{4}-\d{2}-\d{2})"', page)
     assert day, page[:2000]
     browser.post(
