@@ -134,6 +134,10 @@ DATABASES = {
     if DEBUG
     else env.db_url("DATABASE_URL"),  # production: no silent fallback to SQLite
 }
+if DEBUG and not env.str("DATABASE_URL", default=""):
+    # The default SQLite file lives in .run/, which `make run` used to be the only one to
+    # create: a fresh clone's first `manage.py check` said "unable to open database file".
+    RUN_DIR.mkdir(parents=True, exist_ok=True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Persistent connections through psycopg's pool: gunicorn workers reuse them.
     DATABASES["default"].setdefault("OPTIONS", {})
