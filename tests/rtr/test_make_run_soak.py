@@ -25,11 +25,10 @@ import urllib.error
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 
+from tests.rtr.test_fresh_clone import fresh_clone
 from tests.rtr.test_make_run import Browser, free_port
 
-ROOT = Path(settings.BASE_DIR)
 PASSWORD = "rtr-demo-2026"
 ATHLETES = ["athlete@demo.rtr", "athlete2@demo.rtr", "athlete3@demo.rtr"]
 SOAK_SECONDS = float(os.environ.get("RTR_SOAK_SECONDS", "600"))
@@ -39,9 +38,12 @@ pytestmark = pytest.mark.slow
 
 
 class MakeRun:
-    """scripts/run-dev in its own folder and port, its terminal output in a file."""
+    """scripts/run-dev of a copy of the tracked files (a fresh clone: what runs is what is
+    committed, and an edit of the working tree does not reload it mid-run), in its own folder
+    and port, its terminal output in a file."""
 
-    def __init__(self, run_dir: Path, terminal: Path) -> None:
+    def __init__(self, root: Path, run_dir: Path, terminal: Path) -> None:
+        self.root = root
         self.run_dir = run_dir
         self.terminal = terminal
         self.port = free_port()
@@ -72,8 +74,8 @@ class MakeRun:
             }
         )
         self.process = subprocess.Popen(
-            [str(ROOT / "scripts" / "run-dev")],
-            cwd=ROOT,
+            [str(self.root / "scripts" / "run-dev")],
+            cwd=self.root,
             env=env,
             stdout=self.terminal.open("ab"),
             stderr=subprocess.STDOUT,
@@ -169,7 +171,7 @@ def check_in(browser: Browser, fatigue: int) -> None:
 
 
 def test_make_run_soak_survives_a_killed_worker_and_keeps_both_logs(tmp_path):
-    run = MakeRun(tmp_path / "run", tmp_path / "terminal.log")
+    run = MakeRun(fresh_clone(tmp_path / "rtr"), tmp_path / "run", tmp_path / "terminal.log")
     run.start()
     try:
         physio = signed_in(run.base, "physio@demo.rtr")
@@ -223,12 +225,12 @@ def test_make_run_soak_survives_a_killed_worker_and_keeps_both_logs(tmp_path):
 
 
 def test_make_run_restarts_an_idle_worker_and_keeps_the_logs_of_every_run(tmp_path):
-    run_dir = tmp_path / "run"
-    first = MakeRun(run_dir, tmp_path / "terminal-1.log")
+    root, run_dir = fresh_clone(tmp_path / "rtr"), tmp_path / "run"
+    first = MakeRun(root, run_dir, tmp_path / "terminal-1.log")
     first.start()
     first.stop()
 
-    run = MakeRun(run_dir, tmp_path / "terminal-2.log")
+    run = MakeRun(root, run_dir, tmp_path / "terminal-2.log")
     run.start()
     try:
         # Quiet: a minute's worth of the every-second relay leaves no line in the log.
