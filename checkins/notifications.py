@@ -171,18 +171,17 @@ def deliver_stuck() -> int:
 
 
 def deliver_lost() -> int:
-    """Re-queue e-mails a lost worker left behind: claimed longer ago than CLAIM_EXPIRES and
-    not sent, or never queued at all (the broker was down when they were written). A send that
-    failed and is being retried with backoff by its task is not touched (the hourly sweep's
-    `deliver_stuck` covers those). Beat runs it every 30 s."""
+    """Re-queue the e-mails a lost worker left behind: claimed longer ago than CLAIM_EXPIRES
+    and not sent. Beat runs it every 30 s. E-mails never queued (broker down) and sends being
+    retried with backoff by their task are the hourly sweep's (`deliver_stuck`): re-queueing
+    those every 30 s would only grow a backed-up queue."""
     from .tasks import deliver_notification
 
-    expired = timezone.now() - CLAIM_EXPIRES
     lost = Notification.objects.filter(
-        channel=Channel.EMAIL, sent_at__isnull=True, attempts__lt=MAX_ATTEMPTS
-    ).filter(
-        Q(sending_started_at__lt=expired)
-        | Q(sending_started_at__isnull=True, attempts=0, created_at__lt=expired)
+        channel=Channel.EMAIL,
+        sent_at__isnull=True,
+        attempts__lt=MAX_ATTEMPTS,
+        sending_started_at__lt=timezone.now() - CLAIM_EXPIRES,
     )
     ids = list(lost.values_list("pk", flat=True)[:1000])
     for notification_id in ids:

@@ -41,7 +41,7 @@ def deliver_notification(notification_id: int) -> bool:
 
 @shared_task(name="checkins.deliver_lost", ignore_result=True)
 def deliver_lost() -> int:
-    """Every 30 s: e-mails never queued (broker down) or claimed by a worker that was lost."""
+    """Every 30 s: e-mails claimed by a worker that was lost before it sent them."""
     return notifications.deliver_lost()
 
 

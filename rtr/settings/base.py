@@ -417,8 +417,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(seconds=1),
         "options": {"expires": 5},
     },
-    # E-mails claimed by a lost worker (claim older than 30 s) or never queued: sent again
-    # within a minute (issue 24), not at the next hourly sweep.
+    # E-mails claimed by a lost worker (claim older than 30 s): sent again within a minute
+    # (issue 24), not at the next hourly sweep.
     "resend-stuck-emails": {
         "task": "checkins.deliver_lost",
         "schedule": timedelta(seconds=30),
