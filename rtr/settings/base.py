@@ -489,7 +489,12 @@ LOGGING: dict[str, Any] = {
 
 # --- Quiet and outage-proof logs (issues 15 and 24; rtr/log_filters.py) -----------------
 LOGGING["filters"]["quiet_relay"] = {"()": "rtr.log_filters.QuietRelayFilter"}
-for _celery_logger in ("celery.beat", "celery.worker.strategy", "celery.app.trace"):
+for _celery_logger in (
+    "celery.beat",
+    "celery.worker.strategy",
+    "celery.worker.request",
+    "celery.app.trace",
+):
     LOGGING["loggers"][_celery_logger] = {"filters": ["quiet_relay"]}
 # --- end of quiet logs --------------------------------------------------------------------
 
