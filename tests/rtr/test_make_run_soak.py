@@ -9,7 +9,7 @@ broker, no server of any kind.
   it again, the web server answers every request throughout, nothing else stops, every task
   sent is done and every check-in evaluated, and the worker's log holds both runs.
 - A worker made idle (SIGSTOP: up, holding its connections, consuming nothing) is found by its
-  heartbeat's age and restarted; a second `make run` in the same folder keeps the first run's
+  heartbeat's age and restarted, on the embedded broker and on a real Redis the test starts; a second `make run` in the same folder keeps the first run's
   logs; an idle minute adds no line about the every-second relay to the log.
 """
 
@@ -42,8 +42,11 @@ class MakeRun:
     committed, and an edit of the working tree does not reload it mid-run), in its own folder
     and port, its terminal output in a file."""
 
-    def __init__(self, root: Path, run_dir: Path, terminal: Path) -> None:
+    def __init__(
+        self, root: Path, run_dir: Path, terminal: Path, env: dict[str, str] | None = None
+    ) -> None:
         self.root = root
+        self.extra_env = env or {}
         self.run_dir = run_dir
         self.terminal = terminal
         self.port = free_port()
@@ -71,6 +74,7 @@ class MakeRun:
                 "VENV": str(Path(os.sys.executable).parents[1]),
                 "RTR_HEARTBEAT_SECONDS": "5",
                 "RTR_WORKER_STALE_SECONDS": str(STALE_SECONDS),
+                **self.extra_env,
             }
         )
         self.process = subprocess.Popen(
@@ -224,13 +228,33 @@ def test_make_run_soak_survives_a_killed_worker_and_keeps_both_logs(tmp_path):
         run.stop()
 
 
-def test_make_run_restarts_an_idle_worker_and_keeps_the_logs_of_every_run(tmp_path):
+@pytest.fixture(params=["file-system broker", "redis broker"])
+def broker_env(request, tmp_path):
+    """make run's own broker, or a real Redis started by the test on its own port."""
+    if request.param == "file-system broker":
+        yield {}
+        return
+    from tests.conftest import service_unavailable
+    from tests.redis_server import RedisServer, redis_server_missing
+
+    reason = redis_server_missing()
+    if reason:
+        service_unavailable(reason)
+    server = RedisServer(tmp_path / "redis")
+    server.start()
+    try:
+        yield {"CELERY_BROKER_URL": server.url()}
+    finally:
+        server.stop()
+
+
+def test_make_run_restarts_an_idle_worker_and_keeps_the_logs_of_every_run(tmp_path, broker_env):
     root, run_dir = fresh_clone(tmp_path / "rtr"), tmp_path / "run"
-    first = MakeRun(root, run_dir, tmp_path / "terminal-1.log")
+    first = MakeRun(root, run_dir, tmp_path / "terminal-1.log", broker_env)
     first.start()
     first.stop()
 
-    run = MakeRun(root, run_dir, tmp_path / "terminal-2.log")
+    run = MakeRun(root, run_dir, tmp_path / "terminal-2.log", broker_env)
     run.start()
     try:
         # Quiet: a minute's worth of the every-second relay leaves no line in the log.
