@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -287,6 +288,7 @@ def _test_pause() -> None:
     """Test hook: hold an evaluation open so a test can kill the worker in the middle of it."""
     delay = getattr(settings, "RTR_EVALUATION_TEST_DELAY", 0)
     if delay:
+        logging.getLogger(__name__).warning("test pause: evaluation held for %s s", delay)
         time.sleep(delay)
 
 
