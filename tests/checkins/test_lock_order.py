@@ -49,7 +49,7 @@ def test_a_hundred_simultaneous_submissions_with_the_worker_running_never_deadlo
 
     def submit(share: list) -> None:
         try:
-            clients = {}
+            clients: dict[int, Client] = {}
             barrier.wait(timeout=30)
             for athlete, patient in share:
                 client = clients.get(athlete.pk)

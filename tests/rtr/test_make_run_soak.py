@@ -20,6 +20,7 @@ import re
 import signal
 import sqlite3
 import subprocess
+import sys
 import time
 import urllib.error
 from pathlib import Path
@@ -71,7 +72,7 @@ class MakeRun:
             {
                 "PORT": str(self.port),
                 "RTR_RUN_DIR": str(self.run_dir),
-                "VENV": str(Path(os.sys.executable).parents[1]),
+                "VENV": str(Path(sys.executable).parents[1]),
                 "RTR_HEARTBEAT_SECONDS": "5",
                 "RTR_WORKER_STALE_SECONDS": str(STALE_SECONDS),
                 **self.extra_env,
