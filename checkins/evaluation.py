@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -261,24 +262,49 @@ def _merge_evidence(flag: Flag, finding: rules.Finding) -> bool:
 
 
 def evaluate_pending(*, limit: int = 500) -> int:
-    """Evaluate patients with unevaluated check-ins (the outbox); returns how many patients."""
+    """Evaluate patients with unevaluated check-ins (the outbox); returns how many patients.
+
+    Lock order (rtr/locking.py): the patient is claimed first (SKIP LOCKED: a patient whose
+    check-in is being saved right now, or whom another worker is evaluating, is left for the
+    next poll), and only then are its check-ins read and marked, as a submission does.
+    """
+    from rtr.locking import retry_on_deadlock
+
     done = 0
     while done < limit:
-        started = timezone.now()
-        with transaction.atomic():
-            pending = (
-                CheckIn.objects.select_for_update(skip_locked=True, of=("self",))
-                .filter(evaluated_at__isnull=True)
-                .order_by("submitted_at")
-                .values_list("patient_id", flat=True)
-                .first()
-            )
-            if pending is None:
-                return done
-            _test_pause()
-            evaluate_patient(pending, started=started)
+        if not retry_on_deadlock(_evaluate_next_pending, what="evaluating pending check-ins"):
+            return done
         done += 1
     return done
+
+
+def _evaluate_next_pending(*, candidates: int = 20) -> bool:
+    """Claim one patient with a pending check-in and evaluate them; False when none is free."""
+    started = timezone.now()
+    waiting = list(
+        CheckIn.objects.filter(evaluated_at__isnull=True)
+        .order_by("submitted_at")
+        .values_list("patient_id", flat=True)[: candidates * 5]
+    )
+    for patient_id in dict.fromkeys(waiting):
+        with transaction.atomic():
+            claimed = (
+                Patient.objects.select_for_update(skip_locked=True, of=("self",))
+                .filter(pk=patient_id)
+                .values_list("pk", flat=True)
+                .first()
+            )
+            if (
+                claimed is None
+                or not CheckIn.objects.filter(
+                    patient_id=patient_id, evaluated_at__isnull=True
+                ).exists()
+            ):
+                continue  # busy elsewhere, or evaluated meanwhile by another worker
+            _test_pause()
+            evaluate_patient(patient_id, started=started)
+            return True
+    return False
 
 
 def relay(*, seconds: float, poll: float = 0.05) -> int:
@@ -299,6 +325,7 @@ def _test_pause() -> None:
     """Test hook: hold an evaluation open so a test can kill the worker in the middle of it."""
     delay = getattr(settings, "RTR_EVALUATION_TEST_DELAY", 0)
     if delay:
+        logging.getLogger(__name__).warning("test pause: evaluation held for %s s", delay)
         time.sleep(delay)
 
 

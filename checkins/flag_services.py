@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from patients.models import Patient
 from protocols import services as protocol_services
 from protocols.models import Plan, PlanStatus
 from rtr.accounts.models import CLINICAL_ROLES, Membership
@@ -36,6 +37,11 @@ if TYPE_CHECKING:
 
 
 def _locked(flag: Flag) -> Flag:
+    # Lock order (rtr/locking.py): the patient first, then the flag (then the plan, if a
+    # decision follows), as the evaluation that raises flags does.
+    Patient.objects.select_for_update(of=("self",)).filter(pk=flag.patient_id).values_list(
+        "pk", flat=True
+    ).first()
     return (
         Flag.objects.select_for_update(of=("self",))
         .select_related("patient", "resolved_by")

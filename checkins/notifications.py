@@ -35,7 +35,10 @@ if TYPE_CHECKING:
     from rtr.accounts.models import User
 
 logger = logging.getLogger(__name__)
-CLAIM_EXPIRES = timedelta(minutes=5)
+# A claim older than this is a lost worker's (a send takes seconds: SMTP times out after 10 s);
+# `checkins.deliver_lost` (beat, every 30 s) retries it, so such an e-mail goes out within a
+# minute of the worker being killed (issue 24), not after five.
+CLAIM_EXPIRES = timedelta(seconds=30)
 MAX_ATTEMPTS = 8
 
 
@@ -256,6 +259,29 @@ def deliver_stuck() -> int:
     if count:
         publish_pending_emails()
     return count
+
+
+def deliver_lost() -> int:
+    """Re-queue the e-mails a lost worker left behind: claimed longer ago than CLAIM_EXPIRES
+    and not sent. Beat runs it every 30 s. E-mails never queued (broker down) and sends being
+    retried with backoff by their task are the hourly sweep's (`deliver_stuck`): re-queueing
+    those every 30 s would only grow a backed-up queue."""
+    from .tasks import deliver_notification
+
+    lost = Notification.objects.filter(
+        channel=Channel.EMAIL,
+        sent_at__isnull=True,
+        attempts__lt=MAX_ATTEMPTS,
+        sending_started_at__lt=timezone.now() - CLAIM_EXPIRES,
+    )
+    ids = list(lost.values_list("pk", flat=True)[:1000])
+    for notification_id in ids:
+        try:
+            deliver_notification.delay(notification_id)
+        except Exception:
+            logger.warning("could not queue notification %s", notification_id, exc_info=True)
+            break
+    return len(ids)
 
 
 # --- Reminders and digests --------------------------------------------------------------------

@@ -20,6 +20,7 @@ from patients.models import Patient, PatientStatus
 from protocols import services as protocol_services
 from protocols.models import Plan, PlanStatus, SessionLog
 from rtr.accounts.models import STAFF_ROLES, Membership
+from rtr.locking import retry_on_deadlock
 
 from . import logic
 from .models import CheckIn, SignInLink
@@ -87,11 +88,16 @@ def checkin_submit(
     the unique constraint backs it up (a lost race is retried once, as an update).
     Yesterday's may be entered once, marked late.
     """
-    try:
+
+    def submit() -> tuple[CheckIn, bool]:
         return _submit(patient=patient, by=by, day=day, data=data)
+
+    # Lock order and the deadlock retry: rtr/locking.py.
+    try:
+        return retry_on_deadlock(submit, what="saving a check-in")
     except IntegrityError:
         try:
-            return _submit(patient=patient, by=by, day=day, data=data)
+            return retry_on_deadlock(submit, what="saving a check-in")
         except IntegrityError as exc:
             raise ValidationError(
                 _("This check-in was just saved from another device; reload to see it.")
@@ -100,6 +106,7 @@ def checkin_submit(
 
 @transaction.atomic
 def _submit(*, patient: Patient, by: User, day: date, data: dict[str, Any]) -> tuple[CheckIn, bool]:
+    # Lock order (rtr/locking.py): the patient first, then its check-in, then its plan.
     patient = (
         Patient.objects.select_for_update(of=("self",)).select_related("clinic").get(pk=patient.pk)
     )

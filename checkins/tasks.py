@@ -39,6 +39,12 @@ def deliver_notification(notification_id: int) -> bool:
     return notifications.deliver(notification_id)
 
 
+@shared_task(name="checkins.deliver_lost", ignore_result=True)
+def deliver_lost() -> int:
+    """Every 30 s: e-mails claimed by a worker that was lost before it sent them."""
+    return notifications.deliver_lost()
+
+
 @shared_task(name="checkins.send_reminders", ignore_result=True)
 def send_reminders() -> int:
     return notifications.send_reminders()

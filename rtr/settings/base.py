@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 import environ
@@ -133,6 +134,10 @@ DATABASES = {
     if DEBUG
     else env.db_url("DATABASE_URL"),  # production: no silent fallback to SQLite
 }
+if DEBUG and not env.str("DATABASE_URL", default=""):
+    # The default SQLite file lives in .run/, which `make run` used to be the only one to
+    # create: a fresh clone's first `manage.py check` said "unable to open database file".
+    RUN_DIR.mkdir(parents=True, exist_ok=True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Persistent connections through psycopg's pool: gunicorn workers reuse them.
     DATABASES["default"].setdefault("OPTIONS", {})
@@ -150,6 +155,37 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://rtr")}
+
+# --- Cache outages (issue 15) ------------------------------------------------------------
+# Nothing that saves a check-in, signs someone in or shows a page may depend on the cache:
+# a Redis CACHE_URL uses rtr.cache.FailOpenRedisCache (Django's Redis backend answering as an
+# empty cache, with one warning in the log, when Redis is down or silent), with short socket
+# timeouts. Sessions are in the database and axes counts failures in the database, so neither
+# needs the cache. /health/ still says when the cache is down (rtr/health.py).
+REDIS_CACHE_BACKENDS = {
+    "django.core.cache.backends.redis.RedisCache",
+    "rtr.cache.FailOpenRedisCache",
+}
+
+
+def fail_open_cache(config: dict[str, Any], *, timeout: float = 0.5) -> dict[str, Any]:
+    """A cache setting that fails open: a Redis one becomes rtr.cache.FailOpenRedisCache."""
+    if config["BACKEND"] not in REDIS_CACHE_BACKENDS:
+        return config
+    options = {
+        **config.get("OPTIONS", {}),
+        "socket_connect_timeout": timeout,
+        "socket_timeout": timeout,
+    }
+    return {**config, "BACKEND": "rtr.cache.FailOpenRedisCache", "OPTIONS": options}
+
+
+CACHES["default"] = fail_open_cache(
+    CACHES["default"], timeout=env.float("RTR_CACHE_SOCKET_TIMEOUT", default=0.5)
+)
+# A counter that cannot be read or written lets the request through (django-ratelimit).
+RATELIMIT_FAIL_OPEN = True
+# --- end of cache outages ----------------------------------------------------------------
 
 # --- Accounts and sign-in -----------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -333,6 +369,8 @@ if _broker_scheme == "filesystem":
         "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
+    # kombu's transport with its write/read race closed (rtr/broker.py, issue 15).
+    CELERY_BROKER_TRANSPORT = "rtr.broker:Transport"
 else:
     # A dead or silent broker must never hang a web request: fail within a few seconds.
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -342,6 +380,9 @@ else:
         "visibility_timeout": 60 * 60,
         "max_retries": 1,
     }
+    if _broker_scheme == "redis":
+        # kombu's Redis transport with its outage failures fixed (rtr/broker.py, issue 24).
+        CELERY_BROKER_TRANSPORT = "rtr.broker:RedisTransport"
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_PUBLISH_RETRY = True
@@ -376,6 +417,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(seconds=1),
         "options": {"expires": 5},
     },
+    # E-mails claimed by a lost worker (claim older than 30 s): sent again within a minute
+    # (issue 24), not at the next hourly sweep.
+    "resend-stuck-emails": {
+        "task": "checkins.deliver_lost",
+        "schedule": timedelta(seconds=30),
+        "options": {"expires": 25},
+    },
     # crontab.guru: "0 * * * *" = at minute 0 of every hour
     "warning-sign-sweep": {
         "task": "checkins.sweep",
@@ -393,17 +441,18 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute="*/5"),
         "options": {"expires": 240},
     },
-    # Canary: proves a worker is consuming; /health/ reports it stale after 3 minutes.
-    # crontab.guru: "* * * * *" = every minute
+    # Canary: proves a worker is consuming. /health/, `manage.py worker_alive` (the compose
+    # healthcheck) and make run's supervisor call the worker stale when it ages (below).
     "worker-heartbeat": {
         "task": "rtr.tasks.record_worker_heartbeat",
-        "schedule": crontab(),
+        "schedule": timedelta(seconds=env.int("RTR_HEARTBEAT_SECONDS", default=30)),
         "kwargs": {"source": "beat"},
-        "options": {"expires": 50},
+        "options": {"expires": 25},
     },
 }
-# How old the newest worker heartbeat may be before /health/ calls the worker stale.
-RTR_WORKER_STALE_AFTER = timedelta(minutes=3)
+# How old the newest worker heartbeat may be before the worker is called stale: a worker that
+# stops consuming is reported within 2 minutes (issue 24).
+RTR_WORKER_STALE_AFTER = timedelta(seconds=env.int("RTR_WORKER_STALE_SECONDS", default=90))
 # Test hook only: seconds an evaluation waits before running (the worker-lost test kills it then).
 RTR_EVALUATION_TEST_DELAY = env.float("RTR_EVALUATION_TEST_DELAY", default=0)
 
@@ -413,7 +462,7 @@ LOG_LEVEL = env.str("DJANGO_LOG_LEVEL", default="INFO")
 # "json" (default without DEBUG): one JSON object per line with the request id; "plain" reads
 # better in a terminal (default with DEBUG, i.e. make run).
 LOG_FORMAT = env.str("RTR_LOG_FORMAT", default="plain" if DEBUG else "json")
-LOGGING = {
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"request_id": {"()": "rtr.logging.RequestIdFilter"}},
@@ -437,6 +486,17 @@ LOGGING = {
         "axes": {"level": "WARNING"},
     },
 }
+
+# --- Quiet and outage-proof logs (issues 15 and 24; rtr/log_filters.py) -----------------
+LOGGING["filters"]["quiet_relay"] = {"()": "rtr.log_filters.QuietRelayFilter"}
+for _celery_logger in (
+    "celery.beat",
+    "celery.worker.strategy",
+    "celery.worker.request",
+    "celery.app.trace",
+):
+    LOGGING["loggers"][_celery_logger] = {"filters": ["quiet_relay"]}
+# --- end of quiet logs --------------------------------------------------------------------
 
 # django-ratelimit: sign-in-by-link and check-in submission (sign-in itself: allauth and axes).
 # Counters live in the default cache: set CACHE_URL to Redis when several processes serve the web.

@@ -111,7 +111,7 @@ def test_make_run_serves_sign_in_and_its_worker_runs_a_task_from_a_page(tmp_path
         while time.monotonic() < deadline and not done:
             done = "done by the worker" in browser.get("/system/")
             time.sleep(0.5)
-        assert done, (tmp_path / "run" / "worker.log").read_text()
+        assert done, (tmp_path / "run" / "logs" / "worker.log").read_text()
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         try:
