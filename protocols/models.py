@@ -543,6 +543,9 @@ class StageDecision(PublicIdModel):
     )
     criteria_met = models.JSONField(_("criteria checked"), default=list, blank=True)
     rationale = models.TextField(_("rationale"))
+    # The only words of a decision the athlete and their coach read; the rationale is clinical
+    # reasoning for the care team (physios and leads) alone.
+    shared_note = models.TextField(_("note for the athlete and coach"), blank=True, max_length=1000)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

@@ -560,8 +560,12 @@ def plan_decide(
     rationale: str,
     criteria_met: list[dict[str, Any]] | None = None,
     on: date | None = None,
+    shared_note: str = "",
 ) -> StageDecision:
-    """The one place a plan changes stage or status; flag actions call it too."""
+    """The one place a plan changes stage or status; flag actions call it too.
+
+    `rationale` is clinical reasoning for physios and leads; `shared_note` (optional) is the
+    only text of the decision the athlete and their coach read."""
     plan = (
         Plan.objects.select_for_update(of=("self",)).select_related("current_stage").get(pk=plan.pk)
     )
@@ -619,6 +623,7 @@ def plan_decide(
         to_stage=to_stage,
         decided_by=by,
         rationale=rationale.strip(),
+        shared_note=shared_note.strip(),
         criteria_met=criteria_met or [],
     )
 
