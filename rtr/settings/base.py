@@ -192,11 +192,16 @@ ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[RTR] "
 ACCOUNT_FORMS = {"login": "rtr.accounts.forms.SignInForm"}
-# An account is locked after repeated failures by django-axes (below); allauth's limiter only
-# throttles one address trying many accounts, so a clinic behind one shared address is not
-# locked out as a whole by a few mistyped passwords.
+# --- Sign-in limits (issue 24.3 / 24.4) -----------------------------------------------------
+# allauth's "login_failed" limit has a per-address part and a per-key part:
+# - per address: 30 failures a minute (a clinic behind one shared address still signs in);
+# - per key, 5 in 15 minutes: for a second-factor code the key is the account (allauth's
+#   mfa-auth-user-<id>), so wrong codes from any number of addresses are throttled; for a
+#   password the key is the account *and* the address (rtr.accounts.adapters), so a stranger's
+#   wrong passwords throttle the stranger, never the owner signing in from elsewhere.
+# The e-mail is normalised (case, surrounding whitespace) before it is counted.
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": "30/m/ip",
+    "login_failed": "30/m/ip,5/15m/key",
     "login": "60/m/ip",
     "reset_password": "20/m/ip,5/m/key",
 }
@@ -211,10 +216,13 @@ MFA_RECOVERY_CODE_COUNT = 10
 MFA_PASSKEY_LOGIN_ENABLED = False
 MFA_TRUST_ENABLED = False  # every sign-in asks for the code: no "trust this browser"
 
-# django-axes: lock an account out after repeated failed sign-ins.
-AXES_FAILURE_LIMIT = env.int("RTR_LOCKOUT_FAILURES", default=5)
+# django-axes (issue 24.4): an account is locked, from every address, only after many failed
+# passwords (default 50; from one address allauth stops a guesser after 5, so this takes a
+# spread attack); the owner always gets back in: a password reset by e-mail lifts the lock
+# (rtr.accounts.lockout), and an athlete's e-mailed sign-in link never goes through it.
+AXES_FAILURE_LIMIT = env.int("RTR_LOCKOUT_FAILURES", default=50)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("RTR_LOCKOUT_MINUTES", default=15))
-AXES_LOCKOUT_PARAMETERS = ["username"]  # per account; per-address throttling is allauth's (above)
+AXES_LOCKOUT_PARAMETERS = ["username"]  # per account (normalised e-mail); pairs: allauth, above
 AXES_USERNAME_CALLABLE = "rtr.accounts.lockout.username_from_credentials"
 AXES_LOCKOUT_CALLABLE = "rtr.accounts.lockout.lockout_response"
 AXES_RESET_ON_SUCCESS = True
