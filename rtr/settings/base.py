@@ -215,6 +215,11 @@ MFA_TOTP_ISSUER = "RTR"
 MFA_RECOVERY_CODE_COUNT = 10
 MFA_PASSKEY_LOGIN_ENABLED = False
 MFA_TRUST_ENABLED = False  # every sign-in asks for the code: no "trust this browser"
+# Issue 24.6: allauth refuses to set up a second factor while any address record of the user is
+# unverified (against self-sign-up squatting). RTR has no self sign-up: staff addresses are
+# entered by their clinic. A password-reset request or a visit to the e-mail page creates such
+# a record, and the second-factor middleware then sent every page to a set-up that refused.
+MFA_ALLOW_UNVERIFIED_EMAIL = True
 
 # django-axes (issue 24.4): an account is locked, from every address, only after many failed
 # passwords (default 50; from one address allauth stops a guesser after 5, so this takes a
