@@ -326,6 +326,23 @@ if _email["EMAIL_BACKEND"].endswith("smtp.EmailBackend"):
         "timeout": 10,
     }
 MAILERS = {"default": {"BACKEND": _email["EMAIL_BACKEND"], "OPTIONS": _email_options}}
+# Issue 24.5: without DEBUG, a backend that prints or files e-mails would put live sign-in links
+# and addresses into logs and onto disk. Start-up refuses it unless a demo says so explicitly
+# (RTR_ALLOW_CONSOLE_EMAIL=1; docker-compose.yml sets it for its out-of-the-box demo).
+_EMAIL_BACKENDS_THAT_PRINT = {
+    "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.filebased.EmailBackend",
+}
+if (
+    not DEBUG
+    and _email["EMAIL_BACKEND"] in _EMAIL_BACKENDS_THAT_PRINT
+    and not env.bool("RTR_ALLOW_CONSOLE_EMAIL", default=False)
+):
+    raise ImproperlyConfigured(
+        "EMAIL_URL prints or files e-mails (with their live sign-in links) while DJANGO_DEBUG "
+        "is off. Set EMAIL_URL to your mail server (e.g. smtp+tls://user:password@host:587), "
+        "or, for a demo only, RTR_ALLOW_CONSOLE_EMAIL=1."
+    )
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="RTR <no-reply@rtr.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -431,7 +448,12 @@ LOG_FORMAT = env.str("RTR_LOG_FORMAT", default="plain" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "rtr.logging.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "rtr.logging.RequestIdFilter"},
+        # Issue 24.5: no link secret (/login/link/..., /invite/..., reset keys) and no e-mail
+        # address in any line; gunicorn's logs get the same filter (gunicorn.conf.py).
+        "redact": {"()": "rtr.logging.RedactFilter"},
+    },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
         "json": {
@@ -443,11 +465,13 @@ LOGGING = {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": LOG_FORMAT,
-            "filters": ["request_id"],
+            "filters": ["request_id", "redact"],
         }
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
+        # runserver's request lines (make run) through the same handler and its filter.
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.db.backends": {"level": "INFO"},
         "axes": {"level": "WARNING"},
     },
