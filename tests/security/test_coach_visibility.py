@@ -8,10 +8,7 @@ may appear. The words the physio wrote for the athlete and coach do appear.
 
 from __future__ import annotations
 
-import re
 from datetime import date, timedelta
-from html.parser import HTMLParser
-from urllib.parse import urljoin, urlsplit
 
 import pytest
 from django.urls import reverse
@@ -24,6 +21,7 @@ from patients.models import Injury, Patient
 from protocols import services as protocol_services
 from protocols.models import Plan, SessionLog
 from tests.checkins.factories import checkin_data
+from tests.security.probe import crawl
 from tests.security.test_access_matrix import ANY, POLICY, PUBLIC, STAFF, named_urls
 
 SHARED = "MARKER-SHARED-FOR-ATHLETE-AND-COACH"
@@ -159,48 +157,6 @@ def seed_markers(objects: dict, *, physio, lead) -> Patient:
     return patient
 
 
-class _Links(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.urls: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        for name, value in attrs:
-            if name in {"href", "hx-get", "src", "data-href"} and value:
-                self.urls.append(value)
-
-
-SKIP = re.compile(r"^/(static/|accounts/logout|admin/|health/)|^mailto:|^#|^javascript:")
-
-
-def crawl_as(client, start: list[str], *, limit: int = 300) -> dict[str, str]:
-    """Every page reachable from `start` by links and htmx partials on this site: url -> body."""
-    seen: dict[str, str] = {}
-    queue = list(start)
-    while queue and len(seen) < limit:
-        url = queue.pop(0)
-        parts = urlsplit(url)
-        if parts.scheme not in ("", "http") or parts.netloc not in ("", "testserver"):
-            continue
-        if SKIP.search(parts.path):
-            continue
-        path = parts.path + (f"?{parts.query}" if parts.query else "")
-        if path in seen:
-            continue
-        headers = {"HX-Request": "true"} if "section" in path else {}
-        response = client.get(path, headers=headers)
-        assert response.status_code < 500, (path, response.status_code)
-        body = (
-            b"".join(response.streaming_content) if response.streaming else response.content
-        ).decode(errors="replace")
-        seen[path] = body
-        if "html" in response.get("Content-Type", ""):
-            parser = _Links()
-            parser.feed(body)
-            queue.extend(urljoin(path, u) for u in parser.urls)
-    return seen
-
-
 def coach_pages(objects: dict) -> list[str]:
     """Every GET page and partial of the access matrix that a coach may open."""
     pages = []
@@ -216,7 +172,7 @@ def test_a_coach_reads_no_clinical_text_pain_or_menstrual_data(client, world, ph
     seed_markers(objects["own"], physio=physio, lead=lead)
     client.force_login(users["coach"])
     start = [*coach_pages(objects["own"]), reverse("staff_home") + "?view=clinic"]
-    pages = crawl_as(client, start)
+    pages = crawl(client, start).pages
     plan_page = reverse("protocols:plan_detail", args=[objects["own"]["plan_id"]])
     assert plan_page in pages and len(pages) >= len(start)
     leaks = [
