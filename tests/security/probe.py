@@ -21,6 +21,8 @@ class Form:
     action: str
     method: str
     fields: dict[str, dict[str, Any]] = field(default_factory=dict)
+    index: int | None = None  # its place among the page's <form> elements (None: an htmx control)
+    htmx: bool = False  # submitted by htmx in the browser (no page load)
 
     @property
     def key(self) -> tuple[str, str, tuple[str, ...]]:
@@ -45,7 +47,14 @@ class _Page(HTMLParser):
         if tag == "form":
             method = "post" if a.get("method", "").lower() == "post" or a.get("hx-post") else "get"
             action = a.get("hx-post") or a.get("action") or self.url
-            self._form = Form(self.url, urljoin(self.url, action), method)
+            index = sum(1 for f in self.forms if f.index is not None)
+            self._form = Form(
+                self.url,
+                urljoin(self.url, action),
+                method,
+                index=index,
+                htmx=bool(a.get("hx-post") or a.get("hx-get")),
+            )
             self.forms.append(self._form)
             return
         if a.get("hx-post") and self._form is None:  # a control that posts by itself
