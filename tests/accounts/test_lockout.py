@@ -116,3 +116,20 @@ def test_eleven_wrong_second_factor_codes_from_several_addresses_are_throttled(l
 def test_allauths_per_account_limit_is_kept_beside_the_per_address_one(settings):
     parts = settings.ACCOUNT_RATE_LIMITS["login_failed"].split(",")
     assert any(p.endswith("/ip") for p in parts) and any(p.endswith("/key") for p in parts)
+
+
+def test_a_locked_out_athlete_still_signs_in_with_the_e_mailed_link(
+    clinic, physio, athlete, settings
+):
+    from checkins import services
+    from tests.patients.factories import make_patient
+
+    patient = make_patient(clinic=clinic, physio=physio)
+    patient.user = athlete
+    patient.save()
+    _spread_failures(athlete.email, settings.AXES_FAILURE_LIMIT)
+    assert attempt(athlete.email, PASSWORD, ip=OWNER).status_code == 429  # locked
+    link = services.signin_link_create(user=athlete)
+    client = Client(REMOTE_ADDR=OWNER)
+    response = client.get("/login/link/" + link.rsplit("/link/", 1)[1])
+    assert response.status_code == 302 and client.session["_auth_user_id"] == str(athlete.pk)
