@@ -67,6 +67,7 @@ def demo_plans_load() -> int:
                 by=physio,
                 on=today - timedelta(days=before),
                 rationale="Entry criteria reviewed in clinic: all met, pain-free.",
+                shared_note="Well done: on to the next stage. Keep the runs easy and flat.",
                 criteria_met=[{"text": "Reviewed in clinic", "met": True}],
             )
             # Demo history: the decision on the day it was made.
