@@ -78,6 +78,7 @@ def test_the_account_is_locked_only_after_many_failures_and_a_reset_lifts_it(
     _spread_failures(physio.email, settings.AXES_FAILURE_LIMIT)
     locked = attempt(physio.email, PASSWORD, ip=OWNER)
     assert locked.status_code == 429 and "locked for 15 minutes" in locked.content.decode()
+    assert "reset your password by e-mail: that ends the lock" in locked.content.decode()
 
     # The owner recovers by e-mail: a password reset lifts the lock.
     client.post(reverse("account_reset_password"), {"email": physio.email}, REMOTE_ADDR=OWNER)
