@@ -19,7 +19,7 @@ RUN pip install .
 COPY . .
 # collectstatic needs settings that load; the key is a build-time throwaway, never used to serve.
 RUN DJANGO_SECRET_KEY=build-only-collectstatic-key-not-used-at-runtime-000000 \
-    DATABASE_URL=sqlite:////tmp/build.sqlite3 \
+    DATABASE_URL=sqlite:////tmp/build.sqlite3 EMAIL_URL=dummymail:// \
     python manage.py collectstatic --noinput -v0
 
 USER rtr

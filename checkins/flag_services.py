@@ -36,6 +36,14 @@ if TYPE_CHECKING:
     from rtr.accounts.models import User
 
 
+def _written(text: str, field: str) -> str:
+    """A clinician's text, trimmed; a NUL (which PostgreSQL cannot store) is a form error, not
+    a 500 (found by the suite's form probe, tests/security/test_probe.py)."""
+    if "\x00" in text:
+        raise ValidationError({field: _("The text contains a character that cannot be saved.")})
+    return text.strip()
+
+
 def _locked(flag: Flag) -> Flag:
     # Lock order (rtr/locking.py): the patient first, then the flag (then the plan, if a
     # decision follows), as the evaluation that raises flags does.
@@ -88,7 +96,8 @@ def flag_assign(*, flag: Flag, to: User, by: User) -> Flag:
 
 @transaction.atomic
 def flag_add_note(*, flag: Flag, by: User, text: str) -> FlagNote:
-    if not text.strip():
+    text = _written(text, "text")
+    if not text:
         raise ValidationError({"text": _("Write the note.")})
     return FlagNote.objects.create(flag=flag, author=by, text=text.strip()[:2000])
 
@@ -98,7 +107,8 @@ def flags_resolve(*, flags: list[Flag], by: User, action: str, note: str) -> lis
     """Resolve one or several open flags of one patient with one action (and one plan decision)."""
     if action not in FlagAction.values:
         raise ValidationError({"action": _("Choose an action from the list.")})
-    if not note.strip():
+    note = _written(note, "note")
+    if not note:
         raise ValidationError({"note": _("Write what you decided and why.")})
     if not flags:
         raise ValidationError(_("Choose at least one flag."))
@@ -140,7 +150,8 @@ def flags_resolve(*, flags: list[Flag], by: User, action: str, note: str) -> lis
 
 @transaction.atomic
 def flag_dismiss(*, flag: Flag, by: User, reason: str) -> Flag:
-    if not reason.strip():
+    reason = _written(reason, "reason")
+    if not reason:
         raise ValidationError({"reason": _("Give the reason for dismissing the flag.")})
     flag = _locked(flag)
     _require_open(flag)

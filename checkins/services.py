@@ -181,10 +181,11 @@ def _tell_the_plan(plan: Plan, checkin: CheckIn, *, clinic_id: int) -> None:
 
 
 class LinkError(Exception):
-    def __init__(self, message: str, *, status: int = 400) -> None:
+    def __init__(self, message: str, *, status: int = 400, link: SignInLink | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.status = status
+        self.link = link  # set when the athlete may ask for a new link from the page (used once)
 
 
 def is_staff_account(user: User) -> bool:
@@ -270,11 +271,30 @@ def signin_link_resolve(token: str) -> SignInLink:
         raise LinkError(
             _("This account cannot sign in by link. Sign in with your password."), status=403
         )
+    if link.last_used_at is not None:
+        raise _link_used_error(link)
     return link
 
 
+def _link_used_error(link: SignInLink) -> LinkError:
+    return LinkError(
+        _(
+            "This sign-in link has already been used: each link signs you in once. "
+            "We can e-mail you a new one, or sign in with your password."
+        ),
+        status=410,
+        link=link,
+    )
+
+
 def signin_link_used(link: SignInLink) -> None:
-    SignInLink.objects.filter(pk=link.pk).update(last_used_at=timezone.now())
+    """Spend the link: it signs in once (issue 24.5). Two requests racing with one link: one
+    wins, the other gets the "already used" page."""
+    spent = SignInLink.objects.filter(pk=link.pk, last_used_at=None).update(
+        last_used_at=timezone.now()
+    )
+    if not spent:
+        raise _link_used_error(link)
 
 
 def signin_links_revoke(*, user: User) -> int:

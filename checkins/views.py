@@ -147,32 +147,56 @@ def athlete_history(request: AuthedRequest) -> HttpResponse:
 
 @never_cache
 @login_not_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 @ratelimit(key="ip", rate="20/m", method="GET", block=True)
+@ratelimit(key="ip", rate="5/h", method="POST", block=True)
 def link_sign_in(request: AuthedRequest, token: str) -> HttpResponse:
-    """Public: an athlete's signed link signs them in for the check-in."""
+    """Public: an athlete's signed link signs them in for the check-in, once. A used link's
+    page offers a new one (POST), e-mailed to the address on the athlete's account."""
     try:
         link = services.signin_link_resolve(token)
+        if request.user.is_authenticated and request.user.pk != link.user_id:
+            return render(
+                request,
+                "checkins/link_invalid.html",
+                {
+                    "reason": _(
+                        "This link is for another account. Sign out first, then open it again."
+                    ),
+                    "signed_in": True,
+                },
+                status=409,
+            )
+        if request.method == "POST":
+            return redirect("checkins:link_sign_in", token=token)
+        services.signin_link_used(link)  # spent before the sign-in: a second use is refused
     except services.LinkError as error:
-        return render(
-            request, "checkins/link_invalid.html", {"reason": error.message}, status=error.status
-        )
-    if request.user.is_authenticated and request.user.pk != link.user_id:
+        used = error.link
+        if used is not None and request.user.is_authenticated and request.user.pk == used.user_id:
+            return redirect("athlete_home")  # already signed in (by this link): nothing to refuse
+        if used is not None and request.method == "POST":
+            _email_a_new_link(used.user)
+            return render(request, "checkins/link_renewed.html")
         return render(
             request,
             "checkins/link_invalid.html",
-            {
-                "reason": _(
-                    "This link is for another account. Sign out first, then open it again."
-                ),
-                "signed_in": True,
-            },
-            status=409,
+            {"reason": error.message, "renew": used is not None},
+            status=error.status,
         )
     if not request.user.is_authenticated:
         login(request, link.user, backend="django.contrib.auth.backends.ModelBackend")
-    services.signin_link_used(link)
     return redirect("athlete_home")
+
+
+def _email_a_new_link(user: Any) -> None:
+    """A fresh link to the athlete's own address (the page says the same whatever happens)."""
+    patient = Patient.objects.filter(user=user).select_related("clinic", "user").first()
+    if patient is None:
+        return
+    try:
+        services.signin_link_email(patient=patient)
+    except ValidationError:
+        return  # no longer an athlete: no link, and the page does not say why
 
 
 # --- Care team ------------------------------------------------------------------------------

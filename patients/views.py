@@ -526,7 +526,8 @@ def clinic_audit(request: AuthedRequest) -> HttpResponse:
     entries = LogEntry.objects.filter(additional_data__clinic=request.clinic.pk).select_related(
         "actor", "content_type"
     )
-    who = request.GET.get("who", "").strip()[:120]
+    # A NUL cannot be searched for in PostgreSQL (it raised a 500): it is dropped (issue 15.3).
+    who = request.GET.get("who", "").replace("\x00", "").strip()[:120]
     action = request.GET.get("action", "")
     if who:
         entries = entries.filter(actor__email__icontains=who)

@@ -86,6 +86,7 @@ def demo_plans_load() -> int:
                 by=physio,
                 on=today - timedelta(days=before),
                 rationale="Entry criteria reviewed in clinic: all met, pain-free.",
+                shared_note="Well done: on to the next stage. Keep the runs easy and flat.",
                 criteria_met=[
                     {"text": c.text, "met": True}
                     for c in services.decision_criteria(plan, "advance")

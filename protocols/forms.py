@@ -322,7 +322,17 @@ class DecisionForm(forms.Form):
         ],
     )
     rationale = forms.CharField(
-        label=_("Rationale"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000
+        label=_("Rationale"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=4000,
+        help_text=_("Clinical reasoning: only physios and leads read it."),
+    )
+    shared_note = forms.CharField(
+        label=_("Note for the athlete and coach (optional)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=1000,
+        required=False,
+        help_text=_("The only words of this decision the athlete and their coach see."),
     )
     override_reason = forms.CharField(
         label=_("Reason to go ahead with criteria unmet"),

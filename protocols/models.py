@@ -573,6 +573,9 @@ class StageDecision(PublicIdModel):
         blank=True,
         help_text=_("Kept when a plan moves forward although entry criteria were not met."),
     )
+    # The only words of a decision the athlete and their coach read; the rationale is clinical
+    # reasoning for the care team (physios and leads) alone.
+    shared_note = models.TextField(_("note for the athlete and coach"), blank=True, max_length=1000)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

@@ -635,12 +635,14 @@ def plan_decide(
     criteria_met: list[dict[str, Any]] | None = None,
     override_reason: str = "",
     on: date | None = None,
+    shared_note: str = "",
 ) -> StageDecision:
     """The one place a plan changes stage or status; flag actions call it too.
 
     A forward decision (advance, graduate) with any criterion of its checklist unmet needs an
     explicit override reason, kept on the decision; a stage that needs a specialist's sign-off
-    is never entered without one.
+    is never entered without one. `rationale` is clinical reasoning for physios and leads;
+    `shared_note` (optional) is the only text of the decision the athlete and their coach read.
     """
     plan = (
         Plan.objects.select_for_update(of=("self",)).select_related("current_stage").get(pk=plan.pk)
@@ -728,6 +730,7 @@ def plan_decide(
         rationale=rationale.strip(),
         criteria_met=checked if kind in FORWARD_DECISIONS else [],
         override_reason=override,
+        shared_note=shared_note.strip(),
     )
 
 

@@ -27,7 +27,7 @@ from rtr.accounts.tenancy import (
     staff_required,
 )
 
-from . import library, services
+from . import audience, library, services
 from .eligibility import misfit_reasons, site_label
 from .forms import (
     AssignForm,
@@ -700,10 +700,13 @@ def plan_detail(request: AuthedRequest, plan_id: UUID) -> HttpResponse:
         criteria = (
             list(next_stage.criteria.all()) if next_stage else library.return_to_sport_criteria()
         )
+        rx, week = services.prescription_for(plan, today), services.week_of(plan, today)
+        if not membership.is_clinical:
+            rx, week = audience.for_coach(rx), audience.week_for_coach(week)
         context.update(
             {
-                "today": services.prescription_for(plan, today),
-                "week": services.week_of(plan, today),
+                "today": rx,
+                "week": week,
                 "next_stage": next_stage,
                 "decisions": plan.decisions.select_related("decided_by", "from_stage", "to_stage")[
                     :50
@@ -807,6 +810,7 @@ def plan_decide(request: AuthedRequest, plan_id: UUID) -> HttpResponse:
                 rationale=form.cleaned_data["rationale"],
                 criteria_met=form.checklist(),
                 override_reason=form.cleaned_data["override_reason"],
+                shared_note=form.cleaned_data["shared_note"],
             )
         except ValidationError as error:
             _form_errors(form, error)
@@ -854,18 +858,28 @@ def plan_signoff(request: AuthedRequest, plan_id: UUID) -> HttpResponse:
     return _decision_refused(request, plan, form)
 
 
-def _written_plan_context(plan: Plan) -> dict[str, Any]:
+def _written_plan_context(plan: Plan, *, for_coach: bool = False) -> dict[str, Any]:
+    """The written plan; a coach's copy leaves out the notes on how sessions felt."""
     content = ProtocolTemplate.objects.prefetch_related(*_content_prefetch()).get(
         pk=plan.content_id
     )
     today = timezone.localdate()
     monday = today - timedelta(days=today.weekday())
+    this_week = services.week_of(plan, monday)
+    next_week = services.week_of(plan, monday + timedelta(days=7))
+    if for_coach:
+        this_week, next_week = (
+            audience.week_for_coach(this_week),
+            audience.week_for_coach(next_week),
+        )
     return {
         "plan": plan,
         "patient": plan.patient,
         "stages": list(content.stages.all()),
-        "this_week": services.week_of(plan, monday),
-        "next_week": services.week_of(plan, monday + timedelta(days=7)),
+        "this_week": this_week,
+        "next_week": next_week,
+        # Only the words written for the athlete and coach, never the rationale.
+        "shared_notes": plan.decisions.exclude(shared_note="").select_related("decided_by")[:10],
         "care_team": [
             plan.patient.assigned_physio,
             *[m.user for m in plan.patient.care_team.select_related("user")],
@@ -878,7 +892,11 @@ def _written_plan_context(plan: Plan) -> dict[str, Any]:
 @staff_required
 def plan_print(request: AuthedRequest, plan_id: UUID) -> HttpResponse:
     plan = _plan(request, plan_id)
-    return render(request, "protocols/plan_print.html", _written_plan_context(plan))
+    membership = request.membership
+    for_coach = membership is None or not membership.is_clinical
+    return render(
+        request, "protocols/plan_print.html", _written_plan_context(plan, for_coach=for_coach)
+    )
 
 
 @require_GET
@@ -925,9 +943,10 @@ def patient_plan_section(request: AuthedRequest, patient_id: UUID) -> HttpRespon
     }
     if plan is not None and plan.status != PlanStatus.DRAFT:
         stages = list(plan.content.stages.prefetch_related("criteria").order_by("order"))
+        rx = services.prescription_for(plan, timezone.localdate())
         context.update(
             {
-                "today": services.prescription_for(plan, timezone.localdate()),
+                "today": rx if context["clinical"] else audience.for_coach(rx),
                 "next_stage": _next_stage(plan, stages),
                 "stage_count": len(stages),
                 "stage_number": next(

@@ -82,6 +82,15 @@ def _force_login_includes_the_second_factor(monkeypatch):
     monkeypatch.setattr(Client, "force_login", force_login)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """allauth counts failed sign-ins (per address, per account and address, per account for
+    second-factor codes) in the cache: no test inherits another's counts."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 GATES = {"postgres": postgres_missing, "redis": redis_missing, "browser": chromium_missing}
 
 

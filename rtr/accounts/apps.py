@@ -10,9 +10,13 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts and clinics")
 
     def ready(self) -> None:
+        from allauth.account.signals import password_reset
         from auditlog.registry import auditlog
 
         from . import mfa, sessions  # noqa: F401 - signal receivers
+        from .lockout import lift_lock_after_password_reset
+
+        password_reset.connect(lift_lock_after_password_reset, dispatch_uid="rtr-lift-lock")
         from .models import Clinic
 
         auditlog.register(

@@ -1,4 +1,5 @@
-"""Puts the current clinic on every signed-in request and shows times in the clinic's zone."""
+"""Puts the current clinic on every signed-in request and shows times in the clinic's zone; keeps
+signed-in responses out of every cache."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 
 from .tenancy import SESSION_CLINIC_KEY, choose_membership, memberships_of
 
@@ -29,3 +31,22 @@ class CurrentClinicMiddleware:
             return self.get_response(request)
         finally:
             timezone.deactivate()
+
+
+class PrivateNoStoreMiddleware:
+    """`Cache-Control: no-store, private` on every response to a signed-in person.
+
+    Signed-in pages carry health data: no browser back-button cache, shared proxy or disk cache
+    may keep them. A response that becomes signed-in during the request (the e-mailed sign-in
+    link, an accepted invitation) counts too.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        signed_in = request.user.is_authenticated
+        response = self.get_response(request)
+        if signed_in or request.user.is_authenticated:
+            patch_cache_control(response, no_store=True, private=True)
+        return response

@@ -89,6 +89,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Issue 24.7: no signed-in response (health data) is kept by any cache.
+    "rtr.accounts.middleware.PrivateNoStoreMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -226,11 +228,16 @@ ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[RTR] "
 ACCOUNT_FORMS = {"login": "rtr.accounts.forms.SignInForm"}
-# An account is locked after repeated failures by django-axes (below); allauth's limiter only
-# throttles one address trying many accounts, so a clinic behind one shared address is not
-# locked out as a whole by a few mistyped passwords.
+# --- Sign-in limits (issue 24.3 / 24.4) -----------------------------------------------------
+# allauth's "login_failed" limit has a per-address part and a per-key part:
+# - per address: 30 failures a minute (a clinic behind one shared address still signs in);
+# - per key, 5 in 15 minutes: for a second-factor code the key is the account (allauth's
+#   mfa-auth-user-<id>), so wrong codes from any number of addresses are throttled; for a
+#   password the key is the account *and* the address (rtr.accounts.adapters), so a stranger's
+#   wrong passwords throttle the stranger, never the owner signing in from elsewhere.
+# The e-mail is normalised (case, surrounding whitespace) before it is counted.
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": "30/m/ip",
+    "login_failed": "30/m/ip,5/15m/key",
     "login": "60/m/ip",
     "reset_password": "20/m/ip,5/m/key",
 }
@@ -244,11 +251,19 @@ MFA_TOTP_ISSUER = "RTR"
 MFA_RECOVERY_CODE_COUNT = 10
 MFA_PASSKEY_LOGIN_ENABLED = False
 MFA_TRUST_ENABLED = False  # every sign-in asks for the code: no "trust this browser"
+# Issue 24.6: allauth refuses to set up a second factor while any address record of the user is
+# unverified (against self-sign-up squatting). RTR has no self sign-up: staff addresses are
+# entered by their clinic. A password-reset request or a visit to the e-mail page creates such
+# a record, and the second-factor middleware then sent every page to a set-up that refused.
+MFA_ALLOW_UNVERIFIED_EMAIL = True
 
-# django-axes: lock an account out after repeated failed sign-ins.
-AXES_FAILURE_LIMIT = env.int("RTR_LOCKOUT_FAILURES", default=5)
+# django-axes (issue 24.4): an account is locked, from every address, only after many failed
+# passwords (default 50; from one address allauth stops a guesser after 5, so this takes a
+# spread attack); the owner always gets back in: a password reset by e-mail lifts the lock
+# (rtr.accounts.lockout), and an athlete's e-mailed sign-in link never goes through it.
+AXES_FAILURE_LIMIT = env.int("RTR_LOCKOUT_FAILURES", default=50)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("RTR_LOCKOUT_MINUTES", default=15))
-AXES_LOCKOUT_PARAMETERS = ["username"]  # per account; per-address throttling is allauth's (above)
+AXES_LOCKOUT_PARAMETERS = ["username"]  # per account (normalised e-mail); pairs: allauth, above
 AXES_USERNAME_CALLABLE = "rtr.accounts.lockout.username_from_credentials"
 AXES_LOCKOUT_CALLABLE = "rtr.accounts.lockout.lockout_response"
 AXES_RESET_ON_SUCCESS = True
@@ -347,6 +362,23 @@ if _email["EMAIL_BACKEND"].endswith("smtp.EmailBackend"):
         "timeout": 10,
     }
 MAILERS = {"default": {"BACKEND": _email["EMAIL_BACKEND"], "OPTIONS": _email_options}}
+# Issue 24.5: without DEBUG, a backend that prints or files e-mails would put live sign-in links
+# and addresses into logs and onto disk. Start-up refuses it unless a demo says so explicitly
+# (RTR_ALLOW_CONSOLE_EMAIL=1; docker-compose.yml sets it for its out-of-the-box demo).
+_EMAIL_BACKENDS_THAT_PRINT = {
+    "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.filebased.EmailBackend",
+}
+if (
+    not DEBUG
+    and _email["EMAIL_BACKEND"] in _EMAIL_BACKENDS_THAT_PRINT
+    and not env.bool("RTR_ALLOW_CONSOLE_EMAIL", default=False)
+):
+    raise ImproperlyConfigured(
+        "EMAIL_URL prints or files e-mails (with their live sign-in links) while DJANGO_DEBUG "
+        "is off. Set EMAIL_URL to your mail server (e.g. smtp+tls://user:password@host:587), "
+        "or, for a demo only, RTR_ALLOW_CONSOLE_EMAIL=1."
+    )
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="RTR <no-reply@rtr.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -465,7 +497,12 @@ LOG_FORMAT = env.str("RTR_LOG_FORMAT", default="plain" if DEBUG else "json")
 LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "rtr.logging.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "rtr.logging.RequestIdFilter"},
+        # Issue 24.5: no link secret (/login/link/..., /invite/..., reset keys) and no e-mail
+        # address in any line; gunicorn's logs get the same filter (gunicorn.conf.py).
+        "redact": {"()": "rtr.logging.RedactFilter"},
+    },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
         "json": {
@@ -477,11 +514,13 @@ LOGGING: dict[str, Any] = {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": LOG_FORMAT,
-            "filters": ["request_id"],
+            "filters": ["request_id", "redact"],
         }
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
+        # runserver's request lines (make run) through the same handler and its filter.
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.db.backends": {"level": "INFO"},
         "axes": {"level": "WARNING"},
     },

@@ -181,3 +181,32 @@ def test_the_lead_sets_the_clinic_rule_and_it_is_audited(client, lead, physio, c
     assert client.post(reverse("clinic_two_factor"), {}).status_code == 403
     clinic.refresh_from_db()
     assert clinic.clinicians_need_two_factor is True
+
+
+@pytest.mark.django_db(transaction=True)  # allauth records the new app after the commit
+def test_an_unverified_address_record_never_blocks_setting_up_two_factor(client, clinic):
+    """Issue 24.6: anyone can create an unverified address record for a staff address (a
+    password-reset request); the staff member can still set up their authenticator app."""
+    from allauth.account.models import EmailAddress
+
+    from rtr.accounts.mfa import current_code
+
+    lead = make_member(clinic=clinic, role=Role.LEAD, two_factor=False)
+    Client().post(reverse("account_reset_password"), {"email": lead.email})
+    EmailAddress.objects.update_or_create(
+        user=lead, email=lead.email, defaults={"verified": False, "primary": True}
+    )
+    assert EmailAddress.objects.filter(user=lead, verified=False).exists()
+
+    password_only(client, lead)
+    assert client.get(reverse("staff_home"))["Location"] == reverse("mfa_activate_totp")
+    client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
+    page = client.get(reverse("mfa_activate_totp"))
+    assert page.status_code == 200, page.get("Location")
+    assert "Set up two-factor sign-in" in page.content.decode()
+    done = client.post(
+        reverse("mfa_activate_totp"), {"code": current_code(page.context["form"].secret)}
+    )
+    assert done.status_code == 302
+    assert Authenticator.objects.filter(user=lead, type="totp").exists()
+    assert client.get(reverse("staff_home")).status_code == 200

@@ -172,3 +172,42 @@ def test_security_headers_on_every_page(client):
     assert response["Referrer-Policy"] == "same-origin"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert "Permissions-Policy" in response
+
+
+@pytest.mark.parametrize("url", ["consolemail://", "filemail:///tmp/rtr-mails"])
+def test_production_refuses_an_e_mail_backend_that_prints_or_files(url):
+    """Issue 24.5: printed e-mails put live sign-in links and addresses into the logs."""
+    refused = subprocess.run(
+        [sys.executable, "-c", "import rtr.settings.base"],
+        cwd=ROOT,
+        env=_production_env(EMAIL_URL=url),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert refused.returncode != 0
+    assert "RTR_ALLOW_CONSOLE_EMAIL" in refused.stderr and "EMAIL_URL" in refused.stderr
+    demo = subprocess.run(
+        [sys.executable, "-c", "import rtr.settings.base as s; print(s.MAILERS['default'])"],
+        cwd=ROOT,
+        env=_production_env(EMAIL_URL=url, RTR_ALLOW_CONSOLE_EMAIL="1"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert demo.returncode == 0, demo.stderr
+    debug = subprocess.run(
+        [sys.executable, "-c", "import rtr.settings.base"],
+        cwd=ROOT,
+        env=_production_env(EMAIL_URL=url, DJANGO_DEBUG="1", RTR_ENVIRONMENT="development"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert debug.returncode == 0, debug.stderr  # make run prints its e-mails
+
+
+def test_the_compose_file_allows_its_demo_e_mail_explicitly():
+    compose = (ROOT / "docker-compose.yml").read_text()
+    assert "RTR_ALLOW_CONSOLE_EMAIL: ${RTR_ALLOW_CONSOLE_EMAIL:-1}" in compose
+    assert "EMAIL_URL: ${EMAIL_URL:-consolemail://}" in compose
