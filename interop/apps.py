@@ -13,3 +13,11 @@ class InteropConfig(AppConfig):
 
     name = "interop"
     verbose_name = "Interoperability and outcomes"
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from .models import BulkExport, ResearchConsent
+
+        auditlog.register(BulkExport, exclude_fields=["archive", "done", "counts"])
+        auditlog.register(ResearchConsent)

@@ -229,8 +229,9 @@ class Builder:
             self.add({"resourceType": "Practitioner", "id": practitioner_id, "name": [name]})
         return ref("Practitioner", self.practitioners[user.pk])
 
-    def provenance(self, key: str, targets: list[str], recorded: datetime, who: User | None,
-                   activity: str) -> None:
+    def provenance(
+        self, key: str, targets: list[str], recorded: datetime, who: User | None, activity: str
+    ) -> None:
         agent = self.agent(who) or ref("Organization", str(self.patient.clinic.public_id))
         self.add(
             {
@@ -299,20 +300,35 @@ def _conditions(b: Builder, injuries: list[Injury], ended: bool) -> dict[int, st
     for injury in injuries:
         stages = []
         for system, label, value, display in (
-            ("fredericson", "Fredericson MRI grade", injury.fredericson_grade,
-             injury.get_fredericson_grade_display()),
-            ("arendt", "Arendt / Nattiv MRI grade", injury.arendt_grade,
-             injury.get_arendt_grade_display()),
-            ("kaeding-miller", "Kaeding-Miller grade", injury.kaeding_miller_grade,
-             injury.get_kaeding_miller_grade_display()),
+            (
+                "fredericson",
+                "Fredericson MRI grade",
+                injury.fredericson_grade,
+                injury.get_fredericson_grade_display(),
+            ),
+            (
+                "arendt",
+                "Arendt / Nattiv MRI grade",
+                injury.arendt_grade,
+                injury.get_arendt_grade_display(),
+            ),
+            (
+                "kaeding-miller",
+                "Kaeding-Miller grade",
+                injury.kaeding_miller_grade,
+                injury.get_kaeding_miller_grade_display(),
+            ),
         ):
             if value:
                 stages.append(
                     {
                         "summary": {
                             "coding": [
-                                {"system": f"{LOCAL_GRADE}/{system}", "code": value,
-                                 "display": display}
+                                {
+                                    "system": f"{LOCAL_GRADE}/{system}",
+                                    "code": value,
+                                    "display": display,
+                                }
                             ],
                             "text": f"{label} {display}",
                         },
@@ -434,9 +450,9 @@ def _careplans(b: Builder, plans: list[Plan], condition_id: str | None) -> None:
         rts_goal: dict[str, Any] = {
             "resourceType": "Goal",
             "id": rid("rts-goal", plan_id),
-            "lifecycleStatus": "completed" if graduated else (
-                "cancelled" if plan.status == PlanStatus.STOPPED else "active"
-            ),
+            "lifecycleStatus": "completed"
+            if graduated
+            else ("cancelled" if plan.status == PlanStatus.STOPPED else "active"),
             "description": {"text": "Return to sport"},
             "subject": b.subject,
         }
@@ -467,7 +483,10 @@ def _careplans(b: Builder, plans: list[Plan], condition_id: str | None) -> None:
             careplan["addresses"] = [ref("Condition", condition_id)]
         b.add(careplan)
         b.provenance(
-            f"plan:{plan_id}", [f"CarePlan/{plan_id}"], plan.created_at, plan.created_by,
+            f"plan:{plan_id}",
+            [f"CarePlan/{plan_id}"],
+            plan.created_at,
+            plan.created_by,
             "Plan assigned",
         )
         for decision in plan.decisions.all():
@@ -483,8 +502,13 @@ def _careplans(b: Builder, plans: list[Plan], condition_id: str | None) -> None:
 def _answer(checkin: CheckIn, name: str, value: Any) -> dict[str, Any]:
     if name in CODED_ITEMS:
         display = getattr(checkin, f"get_{name}_display")()
-        return {"valueCoding": {"system": LOCAL_CHECKIN + "/" + name.replace("_", "-"),
-                                "code": value, "display": str(display)}}
+        return {
+            "valueCoding": {
+                "system": LOCAL_CHECKIN + "/" + name.replace("_", "-"),
+                "code": value,
+                "display": str(display),
+            }
+        }
     if isinstance(value, bool):
         return {"valueBoolean": value}
     if isinstance(value, Decimal):
@@ -520,17 +544,28 @@ def _checkins(b: Builder, checkins: list[CheckIn], site: dict[str, Any] | None) 
         day_obs: dict[str, str] = {}
         targets = [f"QuestionnaireResponse/{qr_id}"]
 
-        def observation(name: str, code: dict[str, Any], value: dict[str, Any],
-                        *, with_site: bool = False, checkin: CheckIn = checkin,
-                        qr_id: str = qr_id, day_obs: dict[str, str] = day_obs) -> None:
+        def observation(
+            name: str,
+            code: dict[str, Any],
+            value: dict[str, Any],
+            *,
+            with_site: bool = False,
+            checkin: CheckIn = checkin,
+            qr_id: str = qr_id,
+            day_obs: dict[str, str] = day_obs,
+            targets: list[str] = targets,
+        ) -> None:
             obs_id = rid("observation", checkin.public_id, name)
             resource: dict[str, Any] = {
                 "resourceType": "Observation",
                 "id": obs_id,
                 "status": "final",
                 "category": [
-                    {"coding": [{"system": OBSERVATION_CATEGORY, "code": "survey",
-                                 "display": "Survey"}]}
+                    {
+                        "coding": [
+                            {"system": OBSERVATION_CATEGORY, "code": "survey", "display": "Survey"}
+                        ]
+                    }
                 ],
                 "code": code,
                 "subject": b.subject,
@@ -555,8 +590,11 @@ def _checkins(b: Builder, checkins: list[CheckIn], site: dict[str, Any] | None) 
                 {
                     "coding": [
                         PAIN_LOINC,
-                        {"system": LOCAL_OBSERVATION, "code": name.replace("_", "-"),
-                         "display": label},
+                        {
+                            "system": LOCAL_OBSERVATION,
+                            "code": name.replace("_", "-"),
+                            "display": label,
+                        },
                     ],
                     "text": f"{label} (0-10)",
                 },
@@ -575,13 +613,18 @@ def _checkins(b: Builder, checkins: list[CheckIn], site: dict[str, Any] | None) 
                 continue
             observation(
                 name,
-                {"coding": [{"system": LOCAL_OBSERVATION, "code": code, "display": display}],
-                 "text": display},
+                {
+                    "coding": [{"system": LOCAL_OBSERVATION, "code": code, "display": display}],
+                    "text": display,
+                },
                 _quantity(value, unit),
             )
         b.observations_by_day[checkin.date] = day_obs
         b.provenance(
-            f"checkin:{qr_id}", targets, checkin.submitted_at, checkin.submitted_by,
+            f"checkin:{qr_id}",
+            targets,
+            checkin.submitted_at,
+            checkin.submitted_by,
             "Daily check-in",
         )
 
@@ -625,9 +668,7 @@ def _detected_issues(b: Builder, flags: list[Flag]) -> None:
             issue["evidence"] = [{"detail": unique}]
         if flag.status in ("resolved", "dismissed"):
             action = flag.action or ("dismissed" if flag.status == "dismissed" else "no_action")
-            label = (
-                str(FlagAction(action).label) if action in FlagAction.values else "Dismissed"
-            )
+            label = str(FlagAction(action).label) if action in FlagAction.values else "Dismissed"
             mitigation: dict[str, Any] = {
                 "action": {
                     "coding": [{"system": LOCAL_ACTION, "code": action, "display": label}],
@@ -643,8 +684,13 @@ def _detected_issues(b: Builder, flags: list[Flag]) -> None:
         b.add(issue)
 
 
-def patient_resources(patient: Patient) -> list[Any]:
-    """Every FHIR resource of one patient, validated (the order of a Bundle's entries)."""
+def patient_resources(
+    patient: Patient, *, start: date | None = None, end: date | None = None
+) -> list[Any]:
+    """Every FHIR resource of one patient, validated (the order of a Bundle's entries).
+
+    With a range (the bulk export), only the check-ins and flags of those days.
+    """
     from checkins.models import CheckIn, Flag
     from patients.models import Injury
     from protocols.models import Plan, PlanStatus
@@ -671,25 +717,24 @@ def patient_resources(patient: Patient) -> list[Any]:
     condition_ids = _conditions(b, injuries, ended)
     current = next((i for i in injuries if i.is_current), injuries[-1] if injuries else None)
     _careplans(b, plans, condition_ids.get(current.pk) if current else None)
-    checkins = list(
-        CheckIn.objects.filter(patient=patient).select_related("submitted_by").order_by("date")
-    )
+    checkin_rows = CheckIn.objects.filter(patient=patient)
+    flag_rows = Flag.objects.filter(patient=patient)
+    if start is not None and end is not None:
+        checkin_rows = checkin_rows.filter(date__range=(start, end))
+        flag_rows = flag_rows.filter(first_seen_date__range=(start, end))
+    checkins = list(checkin_rows.select_related("submitted_by").order_by("date"))
     _checkins(b, checkins, body_site(current) if current else None)
     _detected_issues(
         b,
-        list(
-            Flag.objects.filter(patient=patient)
-            .select_related("plan", "resolved_by")
-            .order_by("opened_at", "pk")
-        ),
+        list(flag_rows.select_related("plan", "resolved_by").order_by("opened_at", "pk")),
     )
     return b.resources()
 
 
 def patient_bundle(patient: Patient) -> Any:
     """The patient's record as one validated FHIR Bundle (type collection)."""
-    from fhir.resources.R4B.bundle import Bundle
     from django.utils import timezone
+    from fhir.resources.R4B.bundle import Bundle
 
     base = settings.SITE_URL + "/fhir"
     resources = patient_resources(patient)
@@ -726,6 +771,7 @@ def bundle_json(patient: Patient) -> str:
 def ndjson_lines(resources: list[Any]) -> Iterator[tuple[str, str]]:
     """(resource type, one NDJSON line) per resource."""
     for resource in resources:
-        yield resource.get_resource_type(), json.dumps(
-            json.loads(resource.model_dump_json()), separators=(",", ":")
+        yield (
+            resource.get_resource_type(),
+            json.dumps(json.loads(resource.model_dump_json()), separators=(",", ":")),
         )
