@@ -132,21 +132,22 @@ def bulk_export_take(export: BulkExport) -> bytes:
     """The archive, once: it is deleted as it is handed over (or when it has expired)."""
     from django.db import transaction
 
+    data: bytes | None = None
     with transaction.atomic():
         job = BulkExport.objects.select_for_update().get(pk=export.pk)
         if job.status == BulkExportStatus.READY and not job.is_downloadable:
             job.status, job.archive = BulkExportStatus.EXPIRED, None
             job.save(update_fields=["status", "archive"])
-            raise NotDownloadable
-        if job.status != BulkExportStatus.READY or job.archive is None:
-            raise NotDownloadable
-        data = bytes(job.archive)
-        job.status, job.archive, job.downloaded_at = (
-            BulkExportStatus.DOWNLOADED,
-            None,
-            timezone.now(),
-        )
-        job.save(update_fields=["status", "archive", "downloaded_at"])
+        elif job.status == BulkExportStatus.READY and job.archive is not None:
+            data = bytes(job.archive)
+            job.status, job.archive, job.downloaded_at = (
+                BulkExportStatus.DOWNLOADED,
+                None,
+                timezone.now(),
+            )
+            job.save(update_fields=["status", "archive", "downloaded_at"])
+    if data is None:
+        raise NotDownloadable
     return data
 
 
