@@ -317,6 +317,8 @@ def chart_data(rows: list[SiteRow]) -> list[dict[str, Any]]:
     charts = []
     for n, row in enumerate(rows):
         spread_ = row.to_return
+        if not spread_.n:
+            continue  # a chart only where patients have returned to sport
         charts.append(
             {
                 "id": f"outcome-chart-{n}",

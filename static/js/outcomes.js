@@ -11,6 +11,7 @@
       if (!canvas) { return; }
       const labels = ["This clinic (IQR)", "Expected range"];
       const ranges = [c.clinic, c.expected[0] === null ? null : c.expected];
+      canvas.dataset.rendered = "0";
       new Chart(canvas, {
         type: "bar",
         data: {
@@ -20,7 +21,7 @@
             { type: "scatter", label: "Median / mean", data: [{ x: labels[0], y: c.median }, { x: labels[1], y: c.expected_mean }], backgroundColor: "#000", pointRadius: 5 }
           ]
         },
-        options: { indexAxis: "x", animation: false, plugins: { legend: { display: true } }, scales: { y: { beginAtZero: true, title: { display: true, text: "days from diagnosis" } } } }
+        options: { indexAxis: "x", animation: { onComplete: function () { canvas.dataset.rendered = "1"; } },  plugins: { legend: { display: true } }, scales: { y: { beginAtZero: true, title: { display: true, text: "days from diagnosis" } } } }
       });
     });
   }
