@@ -124,6 +124,12 @@ def bulk_export_build(export_id: int) -> None:
     )
 
 
+def bulk_export_fail(export_id: int) -> None:
+    BulkExport.objects.filter(
+        pk=export_id, status__in=[BulkExportStatus.QUEUED, BulkExportStatus.RUNNING]
+    ).update(status=BulkExportStatus.FAILED, archive=None, error="build failed")
+
+
 class NotDownloadable(Exception):
     pass
 

@@ -7,7 +7,11 @@ from . import bulk
 
 @shared_task(acks_late=True)
 def build_bulk_export(export_id: int) -> None:
-    bulk.bulk_export_build(export_id)
+    try:
+        bulk.bulk_export_build(export_id)
+    except Exception:
+        bulk.bulk_export_fail(export_id)  # the page says it failed, instead of spinning
+        raise
 
 
 @shared_task

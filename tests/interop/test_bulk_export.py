@@ -213,3 +213,31 @@ def test_another_clinics_lead_cannot_see_or_download_an_export(client, lead, cli
     client.force_login(outsider_lead)
     assert client.get(reverse("interop:bulk_status", args=[job.public_id])).status_code == 404
     assert client.get(reverse("interop:bulk_download", args=[job.public_id])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_bulk_export_leaves_out_erased_patients_and_other_clinics(
+    lead, clinic, physio, other_clinic, outsider
+):
+    from interop import bulk
+    from patients import erasure
+
+    day = timezone.localdate() - timedelta(days=1)
+    kept = make_patient(clinic=clinic, physio=physio)
+    erased = make_patient(clinic=clinic, physio=physio)
+    elsewhere = make_patient(clinic=other_clinic, physio=outsider)
+    for patient in (kept, erased, elsewhere):
+        CheckIn.objects.create(
+            patient=patient, date=day, pain_rest=0, pain_next_morning=0, session_done="rest_day"
+        )
+    erasure.patient_erase(patient=erased, by=lead)
+    job = bulk.bulk_export_request(clinic=clinic, by=lead, start=day, end=day)
+    bulk.bulk_export_build(job.pk)
+    bulk.bulk_export_build(job.pk)  # a repeated task changes nothing
+    job.refresh_from_db()
+    assert job.status == BulkExportStatus.READY and job.total == 1
+    archive = zipfile.ZipFile(io.BytesIO(bytes(job.archive)))
+    lines = archive.read("Patient.ndjson").decode().splitlines()
+    assert [json.loads(line)["id"] for line in lines] == [str(kept.public_id)]
+    text = "".join(archive.read(n).decode() for n in archive.namelist())
+    assert str(erased.public_id) not in text and str(elsewhere.public_id) not in text
