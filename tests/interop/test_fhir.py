@@ -252,3 +252,10 @@ def test_icd10cm_codes_by_site_and_side():
     assert fhir.icd10cm_code("navicular", "bilateral") == "M84.376A"
     assert fhir.icd10cm_code("sacrum", "left") == "M48.48XA"
     assert fhir.icd10cm_code("patella", "left") == "M84.38XA"
+
+
+def test_the_athletes_account_page_links_to_their_record(demo):
+    _lead, alex = demo
+    client = Client()
+    client.force_login(alex.user)
+    assert reverse("interop:my_fhir") in client.get(reverse("account")).content.decode()
