@@ -89,8 +89,8 @@ def bulk_export_build(export_id: int) -> None:
         start=1,
     ):
         resources = fhir.patient_resources(patient, start=job.start, end=job.end)
-        for resource_type, line in fhir.ndjson_lines(resources):
-            key = (resource_type, line[:120])
+        for resource_type, resource_id, line in fhir.ndjson_lines(resources):
+            key = (resource_type, resource_id)
             if resource_type in ("Organization", "Practitioner") and key in seen:
                 continue  # the clinic and its staff once, not once per patient
             seen.add(key)

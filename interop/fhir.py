@@ -768,10 +768,11 @@ def bundle_json(patient: Patient) -> str:
     return str(patient_bundle(patient).model_dump_json())
 
 
-def ndjson_lines(resources: list[Any]) -> Iterator[tuple[str, str]]:
-    """(resource type, one NDJSON line) per resource."""
+def ndjson_lines(resources: list[Any]) -> Iterator[tuple[str, str, str]]:
+    """(resource type, id, one NDJSON line) per resource."""
     for resource in resources:
         yield (
             resource.get_resource_type(),
+            str(resource.id),
             json.dumps(json.loads(resource.model_dump_json()), separators=(",", ":")),
         )
