@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from typing import TYPE_CHECKING
 from uuid import UUID
 
@@ -26,12 +25,10 @@ from rtr.accounts.tenancy import (
 
 from . import bulk, fhir, outcomes, research
 from .forms import DateRangeForm
-from .models import BulkExport, BulkExportStatus, ResearchConsent
+from .models import BulkExport, ResearchConsent
 
 if TYPE_CHECKING:
     from rtr.http import AuthedRequest
-
-log = logging.getLogger(__name__)
 
 
 def _fhir_response(patient: Patient) -> HttpResponse:
@@ -204,6 +201,3 @@ def clinic_outcomes(request: AuthedRequest) -> HttpResponse:
             "injuries": len(items),
         },
     )
-
-
-__all__ = ["BulkExportStatus"]
