@@ -14,6 +14,7 @@ COPY rtr ./rtr
 COPY patients ./patients
 COPY protocols ./protocols
 COPY checkins ./checkins
+COPY interop ./interop
 RUN pip install .
 
 COPY . .

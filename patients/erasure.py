@@ -105,6 +105,12 @@ def _clinical_free_text_blank(patient: Patient) -> None:
     FlagNote.objects.filter(flag__in=flags).update(text=ERASED_TEXT)
     Notification.objects.filter(flag__in=flags).update(title=ERASED_TEXT, last_error="")
     AthleteInvitation.objects.filter(patient=patient).delete()
+    from interop.models import ResearchConsent
+
+    # an erased patient leaves the research dataset: the consent is withdrawn, its date kept
+    ResearchConsent.objects.filter(patient=patient, withdrawn_at__isnull=True).update(
+        withdrawn_at=timezone.now()
+    )
 
 
 def _account_erase(patient: Patient) -> None:

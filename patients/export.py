@@ -35,6 +35,7 @@ EXPORTED_MODELS = frozenset(
         "checkins.flag",
         "checkins.flagnote",
         "checkins.notification",
+        "interop.researchconsent",
     }
 )
 ACCOUNT_FIELDS = ("email", "first_name", "last_name", "public_id", "date_joined", "last_login")
@@ -51,6 +52,7 @@ def _rows(queryset: QuerySet[Any], *, exclude: tuple[str, ...] = ()) -> list[dic
 def patient_export(patient: Patient) -> dict[str, Any]:
     """Everything recorded about one patient, grouped by kind of record."""
     from checkins.models import CheckIn, Flag, FlagNote, Notification
+    from interop.models import ResearchConsent
     from protocols.models import (
         EntryCriterion,
         Plan,
@@ -107,4 +109,5 @@ def patient_export(patient: Patient) -> dict[str, Any]:
             if patient.user_id
             else Notification.objects.filter(flag__in=flags)
         ),
+        "research_consent": _rows(ResearchConsent.objects.filter(patient=patient)),
     }

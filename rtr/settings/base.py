@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "patients",
     "protocols",
     "checkins",
+    "interop",  # last: it imports from the apps above, none of them imports it
 ]
 
 MIDDLEWARE = [

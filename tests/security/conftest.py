@@ -35,7 +35,13 @@ def _objects(clinic, physio, athlete, coach):
         first_seen_date=plan.start_date,
         last_evidence_date=plan.start_date,
     )
+    from interop.models import BulkExport
+
+    export = BulkExport.objects.create(
+        clinic=clinic, requested_by=physio, start=plan.start_date, end=plan.start_date
+    )
     return {
+        "export_id": export.public_id,
         "patient_id": patient.public_id,
         "injury_id": patient.current_injury.public_id,
         "template_id": draft.public_id,

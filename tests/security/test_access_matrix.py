@@ -99,6 +99,15 @@ POLICY = {
     "checkins:flag_note": (CLINICAL, "post"),
     "checkins:flag_resolve": (CLINICAL, "post"),
     "checkins:flag_dismiss": (CLINICAL, "post"),
+    "interop:patient_fhir": (LEAD, "get"),
+    "interop:my_fhir": (ATHLETE, "get"),
+    "interop:research_consent": (CLINICAL, "post"),
+    "interop:exports": (LEAD, "get"),
+    "interop:bulk_request": (LEAD, "post"),
+    "interop:bulk_status": (LEAD, "get"),
+    "interop:bulk_download": (LEAD, "get"),
+    "interop:research_download": (LEAD, "post"),
+    "interop:outcomes": (LEAD, "get"),
 }
 ALLOWED = {
     STAFF: {"lead", "physio", "coach", "outsider"},
