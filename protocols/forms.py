@@ -365,7 +365,8 @@ class DecisionForm(forms.Form):
             else:
                 self.fields[name] = forms.BooleanField(label=label, required=False)
         # The override comes after the checklist it is about.
-        self.order_fields([*[f for f in self.fields if f != "override_reason"], "override_reason"])
+        criteria_fields = [f for f in self.fields if f.startswith("criterion_")]
+        self.order_fields(["kind", *criteria_fields, "override_reason", "rationale", "shared_note"])
         self.helper = _helper()
 
     @staticmethod
