@@ -474,6 +474,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute="*/5"),
         "options": {"expires": 240},
     },
+    # crontab.guru: "30 * * * *" = at minute 30 of every hour: bulk exports past their expiry
+    # are deleted even when nobody opens the exports page.
+    "expire-bulk-exports": {
+        "task": "interop.tasks.expire_bulk_exports",
+        "schedule": crontab(minute=30),
+        "options": {"expires": 3000},
+    },
     # Canary: proves a worker is consuming. /health/, `manage.py worker_alive` (the compose
     # healthcheck) and make run's supervisor call the worker stale when it ages (below).
     "worker-heartbeat": {
