@@ -39,6 +39,22 @@ def deliver_notification(notification_id: int) -> bool:
     return notifications.deliver(notification_id)
 
 
+@shared_task(
+    name="checkins.deliver_push",
+    ignore_result=True,
+    autoretry_for=(Exception,),
+    retry_backoff=5,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=notifications.MAX_ATTEMPTS,
+)
+def deliver_push(notification_id: int) -> bool:
+    """Issue 21: one push notification (push.py), sent once."""
+    from . import push
+
+    return push.deliver(notification_id)
+
+
 @shared_task(name="checkins.send_reminders", ignore_result=True)
 def send_reminders() -> int:
     return notifications.send_reminders()

@@ -31,7 +31,7 @@ from rtr.accounts.tenancy import (
     staff_required,
 )
 
-from . import logic, selectors, services
+from . import logic, offline, selectors, services
 from .forms import CheckInForm, initial_from
 from .models import CheckIn
 
@@ -72,6 +72,7 @@ def checkin_submit(request: AuthedRequest) -> HttpResponse:
                 by=request.user,
                 day=form.cleaned_data["date"],
                 data=form.checkin_data(),
+                client_id=offline.client_id_from(request.POST),  # issue 21: sent twice, saved once
             )
         except ValidationError as error:
             if hasattr(error, "error_dict"):
