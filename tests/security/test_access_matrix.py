@@ -99,6 +99,15 @@ POLICY = {
     "checkins:flag_note": (CLINICAL, "post"),
     "checkins:flag_resolve": (CLINICAL, "post"),
     "checkins:flag_dismiss": (CLINICAL, "post"),
+    # The installable app (issue 21)
+    "pwa:manifest": (PUBLIC, "get"),
+    "pwa:service_worker": (PUBLIC, "get"),
+    "pwa:offline": (PUBLIC, "get"),
+    "pwa:session": (PUBLIC, "get"),
+    "pwa:checkin_sync": (ATHLETE, "post"),
+    "pwa:devices": (ANY, "get"),
+    "pwa:push_subscribe": (ANY, "post"),
+    "pwa:push_unsubscribe": (ANY, "post"),
 }
 ALLOWED = {
     STAFF: {"lead", "physio", "coach", "outsider"},
