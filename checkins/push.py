@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
@@ -64,6 +64,16 @@ def subscriptions_for(user: User, kind: str) -> list[PushSubscription]:
     return list(PushSubscription.objects.filter(user=user, **{topic: True}))
 
 
+def _vapid_key() -> Any:
+    """The VAPID private key from the environment: PEM, or URL-safe base64 of the DER."""
+    from py_vapid import Vapid02
+
+    key = settings.RTR_VAPID_PRIVATE_KEY.strip()
+    if key.startswith("-----BEGIN"):
+        return Vapid02.from_pem(key.encode())
+    return Vapid02.from_string(key)
+
+
 def send(subscription: PushSubscription, link: str) -> bool:
     """Send one push; False (and the subscription removed) when the push service says it is
     gone. Any other failure raises, so the task retries."""
@@ -76,7 +86,7 @@ def send(subscription: PushSubscription, link: str) -> bool:
                 "keys": {"p256dh": subscription.p256dh, "auth": subscription.auth},
             },
             data=payload(link),
-            vapid_private_key=settings.RTR_VAPID_PRIVATE_KEY,
+            vapid_private_key=_vapid_key(),
             vapid_claims={"sub": settings.RTR_VAPID_SUBJECT},
             content_encoding="aes128gcm",
             ttl=TTL_SECONDS,

@@ -61,7 +61,7 @@ def test_the_service_worker_is_root_scoped_with_a_strict_policy_of_its_own():
     assert "unsafe" not in response["Content-Security-Policy"]
     # It keeps only what the server marks, and nothing from a staff page.
     assert 'X-RTR-Offline") === "keep"' in body
-    assert "importScripts(\"/static/js/queue.js\")" in body
+    assert 'importScripts("/static/js/queue.js")' in body
     kept = re.search(r"const SHELL_URLS = \[(.*?)\];", body).group(1)
     assert all(url.startswith(('"/static/', '"/offline/')) for url in kept.split(", "))
 
@@ -97,7 +97,12 @@ def test_only_the_athletes_own_pages_are_marked_to_keep(client, clinic, physio, 
 
     for staff in (physio, lead):
         client.force_login(staff)
-        for name in ("staff_home", "patients:list", "checkins:flag_queue", "checkins:notifications"):
+        for name in (
+            "staff_home",
+            "patients:list",
+            "checkins:flag_queue",
+            "checkins:notifications",
+        ):
             response = client.get(reverse(name), follow=True)
             assert response["X-RTR-Who"] == "staff"
             assert "X-RTR-Offline" not in response, name
