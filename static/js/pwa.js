@@ -40,6 +40,7 @@
       box.append(" ", a);
     }
     box.hidden = false;
+    box.scrollIntoView({ block: "nearest" });
   }
 
   function report(outcome) {
