@@ -197,7 +197,7 @@ def send_reminders(*, now: datetime | None = None) -> int:
             .distinct()
         )
         for patient in patients:
-            channel = reminder_channel(patient.user, day)  # issue 21: e-mail or push
+            channel = reminder_channel(patient.user, day)  # type: ignore[arg-type]  # issue 21
             if channel is None:
                 continue
             _row, new = Notification.objects.get_or_create(

@@ -39,7 +39,7 @@ logger = logging.getLogger(__name__)
 GONE = {404, 410}
 TTL_SECONDS = 12 * 3600
 # What each kind of notice needs the subscription to have opted in to.
-TOPIC = {
+TOPIC: dict[str, str] = {
     NotificationKind.REMINDER: "reminders",
     NotificationKind.PLAN: "plan_changes",
     NotificationKind.FLAG: "urgent_flags",

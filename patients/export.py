@@ -121,8 +121,8 @@ def patient_export(patient: Patient) -> dict[str, Any]:
         # Issue 21: offline check-in ids, push devices (endpoint and keys are secrets), reminders.
         "checkin_receipts": _rows(CheckInReceipt.objects.filter(checkin__patient=patient)),
         "push_devices": _rows(
-            PushSubscription.objects.filter(user_id=patient.user_id),
+            PushSubscription.objects.filter(user__in=account),
             exclude=("endpoint", "p256dh", "auth"),
         ),
-        "reminder_preference": _rows(ReminderPreference.objects.filter(user_id=patient.user_id)),
+        "reminder_preference": _rows(ReminderPreference.objects.filter(user__in=account)),
     }

@@ -204,7 +204,7 @@ def devices(request: AuthedRequest) -> HttpResponse:
             "topics": topics,
             "preference": preference,
             "vapid_public_key": settings.RTR_VAPID_PUBLIC_KEY if push.is_configured() else "",
-            "count": request.user.push_subscriptions.count(),  # type: ignore[attr-defined]
+            "count": request.user.push_subscriptions.count(),
         },
     )
 

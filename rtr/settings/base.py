@@ -459,7 +459,9 @@ ADMIN_URL = env.str("DJANGO_ADMIN_URL", default="admin/")
 INSTALLED_APPS += ["pwa"]
 # Marks whose page a response is and which athlete pages the phone may keep (pwa/middleware.py);
 # before Axes, which stays last.
-MIDDLEWARE.insert(MIDDLEWARE.index("axes.middleware.AxesMiddleware"), "pwa.middleware.DeviceCacheMiddleware")
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("axes.middleware.AxesMiddleware"), "pwa.middleware.DeviceCacheMiddleware"
+)
 # VAPID keys for Web Push (pywebpush): the public key as the browser's applicationServerKey
 # (URL-safe base64, uncompressed P-256 point), the private key as PEM or URL-safe base64.
 # Without them the app works and offers no push.
