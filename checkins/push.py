@@ -165,6 +165,22 @@ def publish_pending(*, flag_id: int | None = None) -> None:
             return
 
 
+def deliver_stuck() -> int:
+    """Re-queue pushes left unsent (broker down, worker lost), within the attempt limit."""
+    from .notifications import CLAIM_EXPIRES, MAX_ATTEMPTS
+
+    stuck = Notification.objects.filter(
+        channel=Channel.PUSH, sent_at__isnull=True, attempts__lt=MAX_ATTEMPTS
+    ).filter(
+        Q(sending_started_at__isnull=True)
+        | Q(sending_started_at__lt=timezone.now() - CLAIM_EXPIRES)
+    )
+    count = stuck.count()
+    if count:
+        publish_pending()
+    return count
+
+
 # --- Who gets what ----------------------------------------------------------------------------
 
 

@@ -55,6 +55,14 @@ def deliver_push(notification_id: int) -> bool:
     return push.deliver(notification_id)
 
 
+@shared_task(name="checkins.deliver_stuck_pushes", ignore_result=True)
+def deliver_stuck_pushes() -> int:
+    """Issue 21: hourly, pushes left unsent are queued again (push.py)."""
+    from . import push
+
+    return push.deliver_stuck()
+
+
 @shared_task(name="checkins.send_reminders", ignore_result=True)
 def send_reminders() -> int:
     return notifications.send_reminders()

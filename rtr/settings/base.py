@@ -468,3 +468,9 @@ MIDDLEWARE.insert(
 RTR_VAPID_PUBLIC_KEY = env.str("RTR_VAPID_PUBLIC_KEY", default="")
 RTR_VAPID_PRIVATE_KEY = env.str("RTR_VAPID_PRIVATE_KEY", default="").replace("\\n", "\n")
 RTR_VAPID_SUBJECT = env.str("RTR_VAPID_SUBJECT", default="mailto:no-reply@rtr.localhost")
+# crontab.guru: "30 * * * *" = at minute 30 of every hour: pushes left unsent, queued again.
+CELERY_BEAT_SCHEDULE["push-notifications-unsent"] = {
+    "task": "checkins.deliver_stuck_pushes",
+    "schedule": crontab(minute=30),
+    "options": {"expires": 3000},
+}

@@ -246,3 +246,43 @@ def test_a_decision_on_the_plan_tells_the_athletes_device_once_a_day(
     assert row.recipient == athlete
     assert push.deliver(row.pk)
     assert len(service.received) == 1
+
+
+@pytest.mark.redis
+def test_a_real_worker_sends_the_push_reminder_once(
+    transactional_db, service, clinic, physio, settings
+):
+    """The reminder task and the push delivery on a real Celery worker (Redis): one message."""
+    from celery.contrib.testing.worker import start_worker
+
+    from checkins.tasks import deliver_push, deliver_stuck_pushes, send_reminders
+    from rtr.celery import app
+    from tests.checkins.test_worker_integration import athlete_with_plan, wait_for
+
+    clinic.reminder_time = time(0, 0)
+    clinic.save()
+    athlete, _patient = athlete_with_plan(clinic, physio)
+    _subscription, browser = subscribe(service, athlete)
+    ReminderPreference.objects.create(user=athlete, channel="push")
+    # A marker: another person's notice, queued last (the solo worker takes tasks in order).
+    someone, _other = athlete_with_plan(clinic, physio)
+    subscribe(service, someone, path="/push/marker")
+    app.control.purge()
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        send_reminders.delay()
+        assert wait_for(lambda: any(m["path"] == "/push/device-1" for m in service.received))
+        for _ in range(2):
+            send_reminders.delay()
+            deliver_stuck_pushes.delay()
+        marker = Notification.objects.create(
+            recipient=someone, kind="plan", channel="push", day=None, title="x", link="/me/"
+        )
+        deliver_push.delay(marker.pk)
+        assert wait_for(lambda: any(m["path"] == "/push/marker" for m in service.received))
+    mine = [m for m in service.received if m["path"] == "/push/device-1"]
+    assert len(mine) == 1
+    assert_not_clinical(browser.read(mine[0]["body"]))
+    assert (
+        Notification.objects.filter(recipient=athlete, kind="reminder", channel="push").count() == 1
+    )
+    assert [m for m in mail.outbox if athlete.email in m.to] == []  # push was the choice
