@@ -32,6 +32,13 @@ def client_id_from(data: Any) -> uuid.UUID | None:
         raise ValidationError(_("This check-in's id from your phone is not valid.")) from exc
 
 
+def for_another_account(data: Any, user: Any) -> bool:
+    """Whether a form says it was filled in for another athlete than the one signed in (the
+    page was kept on a phone that someone else has signed in on since)."""
+    athlete = (data.get("athlete") or "").strip()
+    return bool(athlete) and athlete != str(user.public_id)
+
+
 def already_received(patient: Patient, client_id: uuid.UUID) -> CheckIn | None:
     """The check-in this id was saved as, if it was; another patient's id is refused.
 

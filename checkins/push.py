@@ -252,6 +252,28 @@ def plan_change_notify(*, plan_id: int) -> bool:
 # --- Subscriptions ----------------------------------------------------------------------------
 
 
+def endpoint_acceptable(endpoint: str) -> bool:
+    """A push service's address: HTTPS to a named host (the server posts to it, so never to
+    an address inside the network). With DEBUG on, any http(s) address (local testing)."""
+    import ipaddress
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(endpoint)
+    except ValueError:
+        return False
+    if settings.DEBUG:
+        return parts.scheme in {"http", "https"} and bool(parts.hostname)
+    host = parts.hostname or ""
+    if parts.scheme != "https" or not host or host == "localhost" or "." not in host:
+        return False
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return True
+    return False  # an IP address, not a push service's name
+
+
 def subscription_save(
     *, user: User, endpoint: str, p256dh: str, auth: str, topics: set[str]
 ) -> PushSubscription:

@@ -64,6 +64,12 @@ def checkin_submit(request: AuthedRequest) -> HttpResponse:
     patient = my_patient(request)
     if patient is None:
         return render(request, "checkins/no_record.html", status=409)
+    if offline.for_another_account(request.POST, request.user):  # issue 21: a shared phone
+        messages.error(
+            request,
+            _("That check-in was filled in on this phone for another account: nothing was saved."),
+        )
+        return redirect("athlete_home")
     form = checkin_form_for(patient, request.POST)
     if form.is_valid():
         try:

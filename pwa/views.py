@@ -222,7 +222,7 @@ def push_subscribe(request: AuthedRequest) -> JsonResponse:
         return JsonResponse(
             {"message": _("This device's subscription could not be read.")}, status=400
         )
-    if not endpoint.startswith("https://") and not settings.DEBUG:
+    if not push.endpoint_acceptable(endpoint):
         return JsonResponse(
             {"message": _("This device's subscription could not be read.")}, status=400
         )

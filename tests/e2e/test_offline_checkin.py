@@ -221,3 +221,39 @@ def test_athlete_pages_at_375_px_have_no_serious_accessibility_finding(
     page.screenshot(path=str(screenshot_dir / "notifications-devices-375.png"), full_page=True)
     assert page.js_errors == []
     context.close()
+
+
+IPHONE = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 "
+    "(KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1"
+)
+INSTALL_PROMPT = """() => {
+  const event = new Event("beforeinstallprompt", { cancelable: true });
+  event.prompt = () => { window.rtrPrompted = true; };
+  event.userChoice = Promise.resolve({ outcome: "accepted" });
+  window.dispatchEvent(event);
+}"""
+
+
+def test_android_offers_to_install_and_iphone_explains_add_to_home_screen(
+    browser, live_server, clinic, physio, athlete, screenshot_dir
+):
+    athlete_patient(clinic, physio, athlete, "Alex", "Runner")
+    context, page = phone(browser)
+    sign_in(page, live_server, athlete.email)
+    page.goto(live_server.url + reverse("athlete_home"))
+    install = page.get_by_role("button", name="Install RTR on this phone")
+    assert install.is_hidden()
+    page.evaluate(INSTALL_PROMPT)  # what Chrome on Android fires when the app is installable
+    install.click()
+    assert page.evaluate("window.rtrPrompted") is True
+    context.close()
+
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, user_agent=IPHONE)
+    page = context.new_page()
+    sign_in(page, live_server, athlete.email)
+    page.goto(live_server.url + reverse("athlete_home"))
+    page.get_by_text("Add to Home Screen").wait_for()
+    page.screenshot(path=str(screenshot_dir / "install-iphone-375.png"))
+    assert serious_accessibility_violations(page) == []
+    context.close()
