@@ -46,7 +46,16 @@
   function report(outcome) {
     if (!outcome) { return; }
     if (outcome.sent.length) { say(text.sent, "success"); document.body.dataset.queueSent = String(outcome.sent.length); }
-    if (outcome.refused.length) { say(text.refused + (outcome.refused[0].message || ""), "danger"); }
+    if (outcome.refused.length) {
+      // Not saved by the server (e.g. too old a day): the athlete reads why, then removes it.
+      const entry = outcome.refused[0];
+      say(text.refused + (entry.message || ""), "danger");
+      const button = document.createElement("button");
+      button.type = "button"; button.className = "btn btn-sm btn-outline-danger ms-2"; button.textContent = "Remove it from this phone";
+      button.addEventListener("click", () => Q.remove(entry.client_id).then(() => { statusBox().hidden = true; }));
+      statusBox().append(" ", button);
+      return;
+    }
     if (outcome.signIn) {
       say(text.signIn, "warning", { href: "/accounts/login/?next=/me/", text: "Sign in" });
     } else if (outcome.waiting) {

@@ -257,3 +257,33 @@ def test_android_offers_to_install_and_iphone_explains_add_to_home_screen(
     page.screenshot(path=str(screenshot_dir / "install-iphone-375.png"))
     assert serious_accessibility_violations(page) == []
     context.close()
+
+
+def test_a_kept_check_in_the_server_refuses_is_shown_with_why_and_can_be_removed(
+    browser, live_server, clinic, physio, athlete
+):
+    from datetime import timedelta
+
+    from checkins.services import local_today
+
+    patient = athlete_patient(clinic, physio, athlete, "Alex", "Runner")
+    context, page = phone(browser)
+    sign_in(page, live_server, athlete.email)
+    page.goto(live_server.url + reverse("athlete_home"))
+    too_old = (local_today(patient) - timedelta(days=3)).isoformat()
+    fields = [
+        ["date", too_old], ["pain_rest", "0"], ["pain_next_morning", "0"],
+        ["focal_tenderness", "none"], ["swelling", "none"], ["session_done", "rest_day"],
+        ["athlete", str(athlete.public_id)],
+    ]  # fmt: skip
+    page.evaluate("(fields) => RTRQueue.add(fields)", fields)
+    page.reload()
+    status = page.locator("#device-status", has_text="could not be sent")
+    status.wait_for()
+    assert "yesterday" in status.inner_text()  # the server's reason, in the athlete's words
+    assert len(page.evaluate(QUEUE)) == 1  # kept until the athlete has read it
+    status.get_by_role("button", name="Remove it from this phone").click()
+    page.wait_for_function("RTRQueue.all().then((e) => e.length === 0)")
+    assert not CheckIn.objects.exists()
+    assert page.js_errors == []
+    context.close()
