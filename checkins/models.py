@@ -364,11 +364,13 @@ class NotificationKind(models.TextChoices):
     REMINDER = "reminder", _("Check-in reminder")
     DIGEST = "digest", _("Daily digest")
     DECISION = "decision", _("Decision on a flag")
+    PLAN = "plan", _("Change to the plan")  # issue 21: push only, to the athlete
 
 
 class Channel(models.TextChoices):
     EMAIL = "email", _("E-mail")
     IN_APP = "in_app", _("In the app")
+    PUSH = "push", _("Notification on a device")  # issue 21 (checkins/push.py)
 
 
 class NotificationQuerySet(models.QuerySet["Notification"]):
@@ -510,3 +512,68 @@ class FlagNote(models.Model):
 
     def get_additional_data(self) -> dict[str, object]:
         return {"patient": str(self.flag.patient.public_id), "clinic": self.flag.patient.clinic_id}
+
+
+# --- Offline check-ins and push notifications (issue 21; logic in offline.py and push.py) ------
+
+
+class CheckInReceipt(models.Model):
+    """The id the athlete's phone gave a check-in before sending it. Unique: the same check-in
+    sent twice (replayed after the phone was offline, a double tap) is saved once."""
+
+    client_id = models.UUIDField(unique=True)
+    checkin = models.ForeignKey(CheckIn, on_delete=models.CASCADE, related_name="receipts")
+    received_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("check-in receipt")
+        verbose_name_plural = _("check-in receipts")
+
+    def __str__(self) -> str:
+        return f"receipt {self.client_id} for check-in {self.checkin_id}"
+
+
+class ReminderChannel(models.TextChoices):
+    EMAIL = "email", _("By e-mail")
+    PUSH = "push", _("As a notification on my phone")
+
+
+class PushSubscription(models.Model):
+    """One browser's Web Push subscription (the endpoint and keys its push service gave it),
+    and what its owner chose to be told on it. Removed when the push service says it is gone."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="push_subscriptions"
+    )
+    endpoint = models.URLField(max_length=1000, unique=True)
+    p256dh = models.CharField(max_length=200)
+    auth = models.CharField(max_length=100)
+    reminders = models.BooleanField(_("check-in reminders"), default=False)
+    plan_changes = models.BooleanField(_("changes to my plan"), default=False)
+    urgent_flags = models.BooleanField(_("urgent flags"), default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("push subscription")
+        verbose_name_plural = _("push subscriptions")
+
+    def __str__(self) -> str:
+        return f"push subscription {self.pk} of {self.user_id}"
+
+
+class ReminderPreference(models.Model):
+    """How a person wants their daily check-in reminder: e-mail (the default) or push."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminder_preference"
+    )
+    channel = models.CharField(
+        _("send my reminders"),
+        max_length=8,
+        choices=ReminderChannel.choices,
+        default=ReminderChannel.EMAIL,
+    )
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: reminders {self.channel}"

@@ -107,6 +107,7 @@ def notify_raised(flag: Flag) -> None:
     ]
     Notification.objects.bulk_create(rows, ignore_conflicts=True)
     transaction.on_commit(lambda: publish_pending_emails(flag_id=flag.pk))
+    push_urgent_flag(flag, reason=reason)
 
 
 EMAIL_ON_ESCALATION = frozenset({"high", "urgent"})
@@ -313,10 +314,13 @@ def send_reminders(*, now: datetime | None = None) -> int:
             .distinct()
         )
         for patient in patients:
+            channel = reminder_channel(patient.user, day)  # type: ignore[arg-type]  # issue 21
+            if channel is None:
+                continue
             _row, new = Notification.objects.get_or_create(
                 recipient=patient.user,
                 kind=NotificationKind.REMINDER,
-                channel=Channel.EMAIL,
+                channel=channel,
                 day=day,
                 flag=None,
                 defaults={
@@ -340,7 +344,38 @@ def send_reminders(*, now: datetime | None = None) -> int:
                 )
     if created:
         transaction.on_commit(publish_pending_emails)
+        transaction.on_commit(publish_pending_pushes)
     return created
+
+
+# --- The push channel (issue 21; the sending is in push.py) -----------------------------------
+
+
+def reminder_channel(user: User, day: date) -> str | None:
+    """The channel of today's reminder by the person's choice (e-mail or push), or None when
+    one was already written today on either: a reminder goes once, by one channel."""
+    from . import push
+
+    already = Notification.objects.filter(
+        recipient=user, kind=NotificationKind.REMINDER, day=day, flag=None
+    ).exclude(channel=Channel.IN_APP)
+    if already.exists():
+        return None
+    return push.reminder_channel(user)
+
+
+def push_urgent_flag(flag: Flag, *, reason: str) -> None:
+    """Staff who opted in to urgent flags on a device get a push too (no detail in it)."""
+    from . import push
+
+    if flag.severity == "urgent":
+        push.urgent_flag_notify(flag, flag_recipients(flag), reason=reason)
+
+
+def publish_pending_pushes() -> None:
+    from . import push
+
+    push.publish_pending()
 
 
 DIGEST_TIME = time(7, 0)

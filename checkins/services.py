@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
 from django.conf import settings
 from django.core import signing
@@ -22,7 +23,7 @@ from protocols.models import Plan, PlanStatus, SessionLog
 from rtr.accounts.models import STAFF_ROLES, Membership
 from rtr.locking import retry_on_deadlock
 
-from . import logic
+from . import logic, offline
 from .models import CheckIn, SignInLink
 
 if TYPE_CHECKING:
@@ -80,17 +81,23 @@ def _check_day(patient: Patient, day: date) -> bool:
 
 
 def checkin_submit(
-    *, patient: Patient, by: User, day: date, data: dict[str, Any]
+    *,
+    patient: Patient,
+    by: User,
+    day: date,
+    data: dict[str, Any],
+    client_id: UUID | None = None,
 ) -> tuple[CheckIn, bool]:
     """Save the day's check-in (or update today's); returns it and whether it is new.
 
     One per patient and day: concurrent submissions are serialised on the patient row, and
     the unique constraint backs it up (a lost race is retried once, as an update).
-    Yesterday's may be entered once, marked late.
+    Yesterday's may be entered once, marked late. A `client_id` (the phone's id of this
+    check-in, offline.py) already saved returns that check-in unchanged: sent twice, saved once.
     """
 
     def submit() -> tuple[CheckIn, bool]:
-        return _submit(patient=patient, by=by, day=day, data=data)
+        return _submit(patient=patient, by=by, day=day, data=data, client_id=client_id)
 
     # Lock order and the deadlock retry: rtr/locking.py.
     try:
@@ -105,11 +112,17 @@ def checkin_submit(
 
 
 @transaction.atomic
-def _submit(*, patient: Patient, by: User, day: date, data: dict[str, Any]) -> tuple[CheckIn, bool]:
+def _submit(
+    *, patient: Patient, by: User, day: date, data: dict[str, Any], client_id: UUID | None
+) -> tuple[CheckIn, bool]:
     # Lock order (rtr/locking.py): the patient first, then its check-in, then its plan.
     patient = (
         Patient.objects.select_for_update(of=("self",)).select_related("clinic").get(pk=patient.pk)
     )
+    # Issue 21 (offline replay): under the patient lock, a check-in already received is answered
+    # with what was saved, before anything else is checked or written.
+    if client_id is not None and (seen := offline.already_received(patient, client_id)):
+        return seen, False
     if patient.status == PatientStatus.DISCHARGED:
         raise ValidationError(_("Check-ins are closed for a discharged patient."))
     late = _check_day(patient, day)
@@ -146,6 +159,8 @@ def _submit(*, patient: Patient, by: User, day: date, data: dict[str, Any]) -> t
         validate_constraints=False,
     )
     checkin.save()
+    if client_id is not None:  # issue 21: the phone's id, unique (offline.py)
+        offline.receipt_record(checkin, client_id)
     if plan is not None:
         _tell_the_plan(plan, checkin, clinic_id=patient.clinic_id)
     return checkin, existing is None

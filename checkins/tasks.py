@@ -45,6 +45,30 @@ def deliver_lost() -> int:
     return notifications.deliver_lost()
 
 
+@shared_task(
+    name="checkins.deliver_push",
+    ignore_result=True,
+    autoretry_for=(Exception,),
+    retry_backoff=5,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=notifications.MAX_ATTEMPTS,
+)
+def deliver_push(notification_id: int) -> bool:
+    """Issue 21: one push notification (push.py), sent once."""
+    from . import push
+
+    return push.deliver(notification_id)
+
+
+@shared_task(name="checkins.deliver_stuck_pushes", ignore_result=True)
+def deliver_stuck_pushes() -> int:
+    """Issue 21: hourly, pushes left unsent are queued again (push.py)."""
+    from . import push
+
+    return push.deliver_stuck()
+
+
 @shared_task(name="checkins.send_reminders", ignore_result=True)
 def send_reminders() -> int:
     return notifications.send_reminders()

@@ -31,7 +31,7 @@ from rtr.accounts.tenancy import (
     staff_required,
 )
 
-from . import logic, rules, selectors, services, thresholds
+from . import logic, offline, rules, selectors, services, thresholds
 from .forms import CheckInForm, initial_from
 from .models import CheckIn
 
@@ -64,6 +64,12 @@ def checkin_submit(request: AuthedRequest) -> HttpResponse:
     patient = my_patient(request)
     if patient is None:
         return render(request, "checkins/no_record.html", status=409)
+    if offline.for_another_account(request.POST, request.user):  # issue 21: a shared phone
+        messages.error(
+            request,
+            _("That check-in was filled in on this phone for another account: nothing was saved."),
+        )
+        return redirect("athlete_home")
     form = checkin_form_for(patient, request.POST)
     if form.is_valid():
         try:
@@ -72,6 +78,7 @@ def checkin_submit(request: AuthedRequest) -> HttpResponse:
                 by=request.user,
                 day=form.cleaned_data["date"],
                 data=form.checkin_data(),
+                client_id=offline.client_id_from(request.POST),  # issue 21: sent twice, saved once
             )
         except ValidationError as error:
             if hasattr(error, "error_dict"):

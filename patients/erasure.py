@@ -120,7 +120,7 @@ def _account_erase(patient: Patient) -> None:
     from django.contrib.auth.hashers import make_password
     from django.contrib.sessions.models import Session
 
-    from checkins.models import Notification, SignInLink
+    from checkins.models import Notification, PushSubscription, ReminderPreference, SignInLink
     from rtr.accounts.models import Membership, User
 
     if patient.user_id is None:
@@ -128,6 +128,8 @@ def _account_erase(patient: Patient) -> None:
     user = User.objects.select_for_update().get(pk=patient.user_id)
     Notification.objects.filter(recipient=user).delete()  # reminders addressed to the athlete
     SignInLink.objects.filter(user=user).delete()
+    PushSubscription.objects.filter(user=user).delete()  # issue 21: the athlete's devices
+    ReminderPreference.objects.filter(user=user).delete()
     EmailAddress.objects.filter(user=user).delete()
     Authenticator.objects.filter(user=user).delete()
     Membership.objects.filter(user=user).update(is_active=False)

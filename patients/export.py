@@ -36,6 +36,9 @@ EXPORTED_MODELS = frozenset(
         "checkins.flagnote",
         "checkins.notification",
         "interop.researchconsent",
+        "checkins.checkinreceipt",  # issue 21: the phone's ids of the check-ins
+        "checkins.pushsubscription",  # issue 21: the athlete's devices (keys left out)
+        "checkins.reminderpreference",
     }
 )
 ACCOUNT_FIELDS = ("email", "first_name", "last_name", "public_id", "date_joined", "last_login")
@@ -51,7 +54,15 @@ def _rows(queryset: QuerySet[Any], *, exclude: tuple[str, ...] = ()) -> list[dic
 
 def patient_export(patient: Patient) -> dict[str, Any]:
     """Everything recorded about one patient, grouped by kind of record."""
-    from checkins.models import CheckIn, Flag, FlagNote, Notification
+    from checkins.models import (
+        CheckIn,
+        CheckInReceipt,
+        Flag,
+        FlagNote,
+        Notification,
+        PushSubscription,
+        ReminderPreference,
+    )
     from interop.models import ResearchConsent
     from protocols.models import (
         EntryCriterion,
@@ -110,4 +121,11 @@ def patient_export(patient: Patient) -> dict[str, Any]:
             else Notification.objects.filter(flag__in=flags)
         ),
         "research_consent": _rows(ResearchConsent.objects.filter(patient=patient)),
+        # Issue 21: offline check-in ids, push devices (endpoint and keys are secrets), reminders.
+        "checkin_receipts": _rows(CheckInReceipt.objects.filter(checkin__patient=patient)),
+        "push_devices": _rows(
+            PushSubscription.objects.filter(user__in=account),
+            exclude=("endpoint", "p256dh", "auth"),
+        ),
+        "reminder_preference": _rows(ReminderPreference.objects.filter(user__in=account)),
     }

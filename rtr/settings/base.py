@@ -560,3 +560,24 @@ SILENCED_SYSTEM_CHECKS = [
 AUDITLOG_INCLUDE_ALL_MODELS = False
 
 ADMIN_URL = env.str("DJANGO_ADMIN_URL", default="admin/")
+
+# --- Installable app, offline check-ins and Web Push (issue 21; the `pwa` app) --------------
+# Kept together here so the block merges cleanly beside other settings changes.
+INSTALLED_APPS += ["pwa"]
+# Marks whose page a response is and which athlete pages the phone may keep (pwa/middleware.py);
+# before Axes, which stays last.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("axes.middleware.AxesMiddleware"), "pwa.middleware.DeviceCacheMiddleware"
+)
+# VAPID keys for Web Push (pywebpush): the public key as the browser's applicationServerKey
+# (URL-safe base64, uncompressed P-256 point), the private key as PEM or URL-safe base64.
+# Without them the app works and offers no push.
+RTR_VAPID_PUBLIC_KEY = env.str("RTR_VAPID_PUBLIC_KEY", default="")
+RTR_VAPID_PRIVATE_KEY = env.str("RTR_VAPID_PRIVATE_KEY", default="").replace("\\n", "\n")
+RTR_VAPID_SUBJECT = env.str("RTR_VAPID_SUBJECT", default="mailto:no-reply@rtr.localhost")
+# crontab.guru: "30 * * * *" = at minute 30 of every hour: pushes left unsent, queued again.
+CELERY_BEAT_SCHEDULE["push-notifications-unsent"] = {
+    "task": "checkins.deliver_stuck_pushes",
+    "schedule": crontab(minute=30),
+    "options": {"expires": 3000},
+}

@@ -108,6 +108,15 @@ POLICY = {
     "interop:bulk_download": (LEAD, "get"),
     "interop:research_download": (LEAD, "post"),
     "interop:outcomes": (LEAD, "get"),
+    # The installable app (issue 21)
+    "pwa:manifest": (PUBLIC, "get"),
+    "pwa:service_worker": (PUBLIC, "get"),
+    "pwa:offline": (PUBLIC, "get"),
+    "pwa:session": (PUBLIC, "get"),
+    "pwa:checkin_sync": (ATHLETE, "post"),
+    "pwa:devices": (ANY, "get"),
+    "pwa:push_subscribe": (ANY, "post"),
+    "pwa:push_unsubscribe": (ANY, "post"),
 }
 ALLOWED = {
     STAFF: {"lead", "physio", "coach", "outsider"},
