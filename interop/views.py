@@ -41,7 +41,7 @@ def _fhir_response(patient: Patient) -> HttpResponse:
     response["Content-Disposition"] = (
         f'attachment; filename="patient-{patient.public_id}.fhir.json"'
     )
-    response["Cache-Control"] = "no-store"
+    response["Cache-Control"] = "no-store, private"
     return response
 
 
@@ -145,7 +145,7 @@ def bulk_download(request: AuthedRequest, export_id: UUID) -> HttpResponse:
     response["Content-Disposition"] = (
         f'attachment; filename="fhir-bulk-{job.start.isoformat()}-{job.end.isoformat()}.zip"'
     )
-    response["Cache-Control"] = "no-store"
+    response["Cache-Control"] = "no-store, private"
     return response
 
 
@@ -182,7 +182,7 @@ def research_download(request: AuthedRequest) -> HttpResponse:
     )
     response = HttpResponse(research.research_archive(dataset), content_type="application/zip")
     response["Content-Disposition"] = 'attachment; filename="rtr-research-dataset.zip"'
-    response["Cache-Control"] = "no-store"
+    response["Cache-Control"] = "no-store, private"
     return response
 
 

@@ -73,6 +73,7 @@ def manifest(request: AuthedRequest) -> HttpResponse:
     }
     response = HttpResponse(json.dumps(data), content_type="application/manifest+json")
     response["Cache-Control"] = "public, max-age=3600"
+    response.no_patient_data = True  # type: ignore[attr-defined]  # the same for everyone
     return response
 
 
@@ -94,6 +95,7 @@ def service_worker(request: AuthedRequest) -> HttpResponse:
     response["Service-Worker-Allowed"] = "/"
     response["Cache-Control"] = "no-cache"  # the browser checks for a new worker every time
     response["Content-Security-Policy"] = WORKER_CSP
+    response.no_patient_data = True  # type: ignore[attr-defined]  # the same for everyone
     return response
 
 

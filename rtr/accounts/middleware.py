@@ -38,7 +38,8 @@ class PrivateNoStoreMiddleware:
 
     Signed-in pages carry health data: no browser back-button cache, shared proxy or disk cache
     may keep them. A response that becomes signed-in during the request (the e-mailed sign-in
-    link, an accepted invitation) counts too.
+    link, an accepted invitation) counts too. A response the view marks `no_patient_data`
+    (the app manifest and the service worker script, the same for everyone) keeps its own.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -47,6 +48,8 @@ class PrivateNoStoreMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         signed_in = request.user.is_authenticated
         response = self.get_response(request)
-        if signed_in or request.user.is_authenticated:
+        if (signed_in or request.user.is_authenticated) and not getattr(
+            response, "no_patient_data", False
+        ):
             patch_cache_control(response, no_store=True, private=True)
         return response

@@ -35,7 +35,7 @@ def _bundle(client, patient) -> tuple[Bundle, dict]:
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/fhir+json")
     assert "fhirVersion=4.0" in response["Content-Type"]
-    assert response["Cache-Control"] == "no-store"
+    assert response["Cache-Control"] == "no-store, private"
     return Bundle.model_validate_json(response.content), json.loads(response.content)
 
 

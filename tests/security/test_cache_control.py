@@ -11,6 +11,11 @@ from django.utils.cache import get_max_age
 from tests.security.test_access_matrix import POLICY, ROLES, named_urls
 
 
+# The same for everyone, with no patient data: the health check, the app's manifest and its
+# service worker script (which the browser must be able to revalidate and cache as it likes).
+NO_PATIENT_DATA = {"health", "pwa:manifest", "pwa:service_worker"}
+
+
 def _directives(response) -> set[str]:
     return {d.strip().lower() for d in response.get("Cache-Control", "").split(",") if d.strip()}
 
@@ -23,7 +28,7 @@ def test_every_signed_in_response_is_no_store_and_private(client, world, role):
     checked = 0
     for name, params in named_urls():
         _policy, method = POLICY[name]
-        if name == "health":
+        if name in NO_PATIENT_DATA:
             continue  # no patient data, and the same for everyone
         for target in ("own", "other"):
             if not params and target == "other":

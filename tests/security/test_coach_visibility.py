@@ -265,7 +265,13 @@ def test_a_decision_keeps_the_note_for_the_athlete_and_coach(client, world, phys
     plan_id = objects["own"]["plan_id"]
     response = client.post(
         reverse("protocols:plan_decide", args=[plan_id]),
-        {"kind": kind, "rationale": "Clinical reasoning", "shared_note": "  Keep it easy.  "},
+        {
+            "kind": kind,
+            "rationale": "Clinical reasoning",
+            "shared_note": "  Keep it easy.  ",
+            # an advance with its criteria unticked needs the override reason (issue 13)
+            "override_reason": "Examined in clinic",
+        },
     )
     assert response.status_code == 302
     decision = Plan.objects.get(public_id=plan_id).decisions.first()
