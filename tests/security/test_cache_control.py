@@ -10,7 +10,6 @@ from django.utils.cache import get_max_age
 
 from tests.security.test_access_matrix import POLICY, ROLES, named_urls
 
-
 # The same for everyone, with no patient data: the health check, the app's manifest and its
 # service worker script (which the browser must be able to revalidate and cache as it likes).
 NO_PATIENT_DATA = {"health", "pwa:manifest", "pwa:service_worker"}
