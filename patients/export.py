@@ -35,6 +35,7 @@ EXPORTED_MODELS = frozenset(
         "checkins.flag",
         "checkins.flagnote",
         "checkins.notification",
+        "loads.runimport",
     }
 )
 ACCOUNT_FIELDS = ("email", "first_name", "last_name", "public_id", "date_joined", "last_login")
@@ -51,6 +52,7 @@ def _rows(queryset: QuerySet[Any], *, exclude: tuple[str, ...] = ()) -> list[dic
 def patient_export(patient: Patient) -> dict[str, Any]:
     """Everything recorded about one patient, grouped by kind of record."""
     from checkins.models import CheckIn, Flag, FlagNote, Notification
+    from loads.models import RunImport
     from protocols.models import (
         EntryCriterion,
         Plan,
@@ -102,6 +104,7 @@ def patient_export(patient: Patient) -> dict[str, Any]:
         "checkins": _rows(CheckIn.objects.filter(patient=patient)),
         "flags": _rows(flags),
         "flag_notes": _rows(FlagNote.objects.filter(flag__in=flags)),
+        "run_files": _rows(RunImport.objects.filter(patient=patient), exclude=("sha256",)),
         "notifications": _rows(
             Notification.objects.filter(Q(flag__in=flags) | Q(recipient_id=patient.user_id))
             if patient.user_id

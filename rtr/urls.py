@@ -26,6 +26,7 @@ urlpatterns = [
     path("patients/", include("patients.urls")),
     path("", include("protocols.urls")),
     path("", include("checkins.urls")),
+    path("", include("loads.urls")),
     path("invite/<str:token>/", patient_views.invitation_accept, name="invitation_accept"),
     path("health/", views.health, name="health"),
     path("account/", views.account, name="account"),
