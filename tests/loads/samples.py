@@ -8,7 +8,6 @@ session with its summary fields.
 
 from __future__ import annotations
 
-import math
 import struct
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -163,12 +162,12 @@ def _points(start: datetime, seconds: int, metres: float, every: int = 10):
 
 
 def gpx_file(start: datetime, seconds: int, metres: float, hr: int = 150, strides: int = 85,
-             sport: str = "running") -> bytes:
+             sport: str = "running", every: int = 10) -> bytes:
     pts = "".join(
         f'<trkpt lat="{lat:.7f}" lon="{lon:.7f}"><ele>20</ele><time>{t:%Y-%m-%dT%H:%M:%SZ}</time>'
         f"<extensions><gpxtpx:TrackPointExtension><gpxtpx:hr>{hr}</gpxtpx:hr>"
         f"<gpxtpx:cad>{strides}</gpxtpx:cad></gpxtpx:TrackPointExtension></extensions></trkpt>"
-        for t, lat, lon, _d in _points(start, seconds, metres)
+        for t, lat, lon, _d in _points(start, seconds, metres, every)
     )
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -209,7 +208,3 @@ def tcx_file(start: datetime, laps: list[tuple[int, float, int]], hr: int = 140,
         f'<Activities><Activity Sport="{sport}"><Id>{start:%Y-%m-%dT%H:%M:%SZ}</Id>{body}'
         "</Activity></Activities></TrainingCenterDatabase>"
     ).encode()
-
-
-def unused() -> float:
-    return math.pi
