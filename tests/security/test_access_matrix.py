@@ -99,6 +99,12 @@ POLICY = {
     "checkins:flag_note": (CLINICAL, "post"),
     "checkins:flag_resolve": (CLINICAL, "post"),
     "checkins:flag_dismiss": (CLINICAL, "post"),
+    "loads:athlete_upload": (ATHLETE, "post"),
+    "loads:athlete_upload_status": (ATHLETE, "get"),
+    "loads:athlete_load": (ATHLETE, "get"),
+    "loads:staff_upload": (CLINICAL, "post"),
+    "loads:patient_section": (CLINICAL, "get"),
+    "loads:file": (CLINICAL, "get"),
 }
 ALLOWED = {
     STAFF: {"lead", "physio", "coach", "outsider"},
