@@ -203,6 +203,8 @@ def _dec(value: Any, places: int) -> Decimal | None:
 def _fill_checkin(run: RunImport) -> None:
     """A check-in already made that day takes the watch's figures; what was typed is kept on
     the import, and the check-in is judged again by the rules (the outbox relay)."""
+    if run.local_date is None:
+        return
     checkin = (
         CheckIn.objects.select_for_update().filter(patient=run.patient, date=run.local_date).first()
     )

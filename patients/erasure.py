@@ -113,14 +113,20 @@ def _run_files_delete(patient: Patient) -> None:
     from loads.models import RunImport
 
     runs = list(RunImport.objects.filter(patient=patient).exclude(file=""))
-    names = [run.file.name for run in runs]
+    names = [run.file.name for run in runs if run.file.name]
     for run in runs:
         run.file = ""
         run.sha256 = f"erased-{run.pk}"
         run.save(update_fields=["file", "sha256"])
     if runs:
         storage = runs[0].file.storage
-        transaction.on_commit(lambda: [storage.delete(name) for name in names])
+
+
+        def delete_files() -> None:
+            for name in names:
+                storage.delete(name)
+
+        transaction.on_commit(delete_files)
 
 
 def _account_erase(patient: Patient) -> None:

@@ -60,7 +60,7 @@ def test_a_fit_file_becomes_a_run_session_in_the_clinics_time_zone(patient, athl
 
 
 def test_walk_run_laps_give_running_and_walking_minutes(patient, athlete):
-    spec, data = walk_run_fit(intervals=5, run_s=180, walk_s=60)
+    spec, _data = walk_run_fit(intervals=5, run_s=180, walk_s=60)
     spec.start = recent_run().start
     run = imported(patient, athlete, fit_file(spec), "walkrun.fit")
     assert (run.run_s, run.walk_s, run.intervals) == (900, 300, 5)
