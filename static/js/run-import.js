@@ -1,5 +1,5 @@
 // Fills the run part of today's check-in from the imported watch file (the JSON the run-file
-// card passes with json_script). The athlete can change every value before submitting; the
+// card passes in its data-run-fill attribute: htmx drops script elements it swaps in). The athlete can change every value before submitting; the
 // import keeps the file's own figures. Loaded as a file: the CSP allows no inline script.
 "use strict";
 (function () {
@@ -25,7 +25,7 @@
     const source = document.getElementById("run-fill");
     const form = document.querySelector("form[data-checkin-form]");
     if (!source || !form || source.dataset.applied) { return; }
-    const data = JSON.parse(source.textContent);
+    const data = JSON.parse(source.dataset.runFill);
     if (data.date && formDate(form) && formDate(form) !== data.date) { return; }
     setNumber(form, "run_minutes", data.run_minutes);
     setNumber(form, "run_distance_km", data.run_distance_km);
