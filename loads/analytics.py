@@ -253,8 +253,9 @@ def chart_data(patient_id: int, first: date, last: date) -> dict[str, Any]:
     by_week = weeks(days)
     ratio = acwr([d.load for d in days])
     target = cadence_target(patient_id, days)
-    # The ratio is shown once a chronic load has built (28 days of the window).
-    shown = [r if i >= CHRONIC_DAYS - 1 else None for i, r in enumerate(ratio)]
+    # The ratio is shown once a chronic load has built: 28 days after the first recorded one.
+    first_load = next((i for i, d in enumerate(days) if d.load > 0), len(days))
+    shown = [r if i >= first_load + CHRONIC_DAYS - 1 else None for i, r in enumerate(ratio)]
     latest = by_week[-1] if by_week else None
     return {
         "labels": [d.day.isoformat() for d in days],
