@@ -88,3 +88,19 @@ def test_the_export_holds_the_run_files_and_erasure_deletes_them(
     assert not run.file and run.sha256 == f"erased-{run.pk}"
     assert run.moving_s == 1800 and run.cadence_spm is not None  # the figures stay
     assert not path.exists()
+
+
+def test_nothing_of_the_file_or_its_figures_is_logged(client, patient, athlete, caplog):
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    client.force_login(athlete)
+    start = (timezone.now() - timedelta(hours=2)).replace(microsecond=0)
+    data = fit_file(Run(start=start, avg_hr=163, max_hr=187))
+    client.post(reverse("loads:athlete_upload"), {"file": upload_of(data, "Home_Loop_Run.fit")})
+    services.read(RunImport.objects.get().pk)
+    client.post(reverse("loads:athlete_upload"), {"file": upload_of(data, "Home_Loop_Run.fit")})
+    text = caplog.text + "".join(str(r.__dict__) for r in caplog.records)
+    assert RunImport.objects.get().avg_hr == 163
+    for secret in ("Home_Loop_Run", "163", "187", "173.0", "5400"):
+        assert secret not in text
