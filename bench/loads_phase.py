@@ -40,8 +40,11 @@ def run(clinic_ids: list[int], patient_id: int, user_id: int | None) -> dict[str
         data = sixty_minute_fit(base + timedelta(days=n))
         sizes.append(len(data))
         item = RunImport(
-            patient=patient, uploaded_by_id=user_id, file_format="fit",
-            file_bytes=len(data), sha256=f"bench-{n}-{time.time_ns()}",
+            patient=patient,
+            uploaded_by_id=user_id,
+            file_format="fit",
+            file_bytes=len(data),
+            sha256=f"bench-{n}-{time.time_ns()}",
         )
         item.file.save("bench", ContentFile(data), save=True)
         made.append(item)

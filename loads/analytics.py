@@ -142,8 +142,9 @@ IMPORT_VALUES = (
 )
 
 
-def _days(first: date, last: date, checkins: Iterable[dict[str, Any]],
-          imports: Iterable[dict[str, Any]]) -> list[Day]:
+def _days(
+    first: date, last: date, checkins: Iterable[dict[str, Any]], imports: Iterable[dict[str, Any]]
+) -> list[Day]:
     days = {first + timedelta(n): Day(first + timedelta(n)) for n in range((last - first).days + 1)}
     seen: set[date] = set()
     for row in checkins:
@@ -278,7 +279,9 @@ def chart_data(patient_id: int, first: date, last: date) -> dict[str, Any]:
             "acwr": next((r for r in reversed(shown) if r is not None), None),
             "week_load": round(latest.load) if latest else 0,
             "monotony": _r(by_week[-2].monotony, 2) if len(by_week) > 1 else None,
-            "strain": round(by_week[-2].strain) if len(by_week) > 1 and by_week[-2].strain else None,
+            "strain": round(by_week[-2].strain)
+            if len(by_week) > 1 and by_week[-2].strain
+            else None,
             "impact_minutes": round(latest.impact_minutes) if latest else 0,
             "week_distance": round(latest.distance_km, 1) if latest else 0,
             "cadence_target": target,
@@ -325,7 +328,9 @@ def clinic_loads(clinic_id: int, today: date) -> dict[int, PatientLoad]:
         loads = [d.load for d in days]
         last_week = loads[-7:]
         result[patient_id] = PatientLoad(
-            acwr=acwr(loads)[-1], week_load=sum(last_week),
-            monotony=monotony(last_week), strain=strain(last_week),
+            acwr=acwr(loads)[-1],
+            week_load=sum(last_week),
+            monotony=monotony(last_week),
+            strain=strain(last_week),
         )
     return result

@@ -105,9 +105,7 @@ def _fit(data: bytes) -> RunSession:
     has_gps = False
     first_record: datetime | None = None
     try:
-        with fitdecode.FitReader(
-            io.BytesIO(data), check_crc=fitdecode.CrcCheck.ENABLED
-        ) as reader:
+        with fitdecode.FitReader(io.BytesIO(data), check_crc=fitdecode.CrcCheck.ENABLED) as reader:
             for frame in reader:
                 if not isinstance(frame, fitdecode.FitDataMessage):
                     continue
@@ -139,10 +137,12 @@ def _fit(data: bytes) -> RunSession:
         distance_m=_float(s.get("total_distance")),
         avg_hr=_int(s.get("avg_heart_rate")),
         max_hr=_int(s.get("max_heart_rate")),
-        cadence_spm=_fit_steps(s.get("avg_running_cadence", s.get("avg_cadence")),
-                               s.get("avg_fractional_cadence")),
-        max_cadence_spm=_fit_steps(s.get("max_running_cadence", s.get("max_cadence")),
-                                   s.get("max_fractional_cadence")),
+        cadence_spm=_fit_steps(
+            s.get("avg_running_cadence", s.get("avg_cadence")), s.get("avg_fractional_cadence")
+        ),
+        max_cadence_spm=_fit_steps(
+            s.get("max_running_cadence", s.get("max_cadence")), s.get("max_fractional_cadence")
+        ),
         stance_time_ms=_float(s.get("avg_stance_time")),
         vertical_oscillation_mm=_float(s.get("avg_vertical_oscillation")),
         step_length_mm=_float(s.get("avg_step_length")),
@@ -265,9 +265,7 @@ def _tcx(data: bytes) -> RunSession:
         )
     moving = sum(lap.seconds for lap in laps) or float(exercise.duration or 0)
     elapsed = (
-        (exercise.end_time - exercise.start_time).total_seconds()
-        if exercise.end_time
-        else moving
+        (exercise.end_time - exercise.start_time).total_seconds() if exercise.end_time else moving
     )
     return RunSession(
         file_format="tcx",

@@ -13,7 +13,9 @@ from typing import Any
 from .parsing import RunFileError
 
 ROOT = Path(__file__).resolve().parent.parent
-TOO_SLOW = "Reading this file took too long and was stopped. Try exporting it again from your watch."
+TOO_SLOW = (
+    "Reading this file took too long and was stopped. Try exporting it again from your watch."
+)
 TOO_BIG = "This file needs too much memory to read and was stopped."
 
 

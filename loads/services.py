@@ -62,8 +62,9 @@ def validate_upload(upload: UploadedFile) -> tuple[str, bytes]:
     if extension not in EXTENSIONS or kind is None:
         raise ValidationError(_("Upload a run file from your watch: a .fit, .gpx or .tcx file."))
     if kind != extension:
-        raise ValidationError(_("The file's name says .%(ext)s but it holds something else.")
-                              % {"ext": extension})
+        raise ValidationError(
+            _("The file's name says .%(ext)s but it holds something else.") % {"ext": extension}
+        )
     data = head + upload.read(limit + 1 - len(head))
     if len(data) > limit:
         raise ValidationError(_("This file is too large."))
@@ -219,7 +220,9 @@ def _fill_checkin(run: RunImport) -> None:
         run_minutes=values["run_minutes"],
         run_distance_km=values["run_distance_km"] or checkin.run_distance_km,
         cadence=values["cadence"] or checkin.cadence,
-        session_rpe=checkin.session_rpe if checkin.session_rpe is not None else values["session_rpe"],
+        session_rpe=checkin.session_rpe
+        if checkin.session_rpe is not None
+        else values["session_rpe"],
         evaluated_at=None,
     )
 

@@ -11,6 +11,10 @@ urlpatterns = [
     path("me/run-files/latest/", views.athlete_upload_status, name="athlete_upload_status"),
     path("me/load/", views.athlete_load, name="athlete_load"),
     path("patients/<uuid:patient_id>/run-files/", views.staff_upload, name="staff_upload"),
-    path("patients/<uuid:patient_id>/load-section/", views.patient_load_section, name="patient_section"),
+    path(
+        "patients/<uuid:patient_id>/load-section/",
+        views.patient_load_section,
+        name="patient_section",
+    ),
     path("run-files/<uuid:run_file_id>/file/", views.run_file_download, name="file"),
 ]

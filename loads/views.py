@@ -90,7 +90,9 @@ def staff_upload(request: AuthedRequest, patient_id: UUID) -> HttpResponse:
         for error in form.errors.get("file", []):
             messages.error(request, str(error))
     else:
-        messages.success(request, _("Run file received: it will show in the load section once read."))
+        messages.success(
+            request, _("Run file received: it will show in the load section once read.")
+        )
     return redirect("patients:detail", patient_id=patient.public_id)
 
 

@@ -14,8 +14,22 @@ from datetime import UTC, datetime, timedelta
 
 FIT_EPOCH = datetime(1989, 12, 31, tzinfo=UTC)
 CRC_TABLE = [
-    0x0000, 0xCC01, 0xD801, 0x1400, 0xF001, 0x3C00, 0x2800, 0xE401,
-    0xA001, 0x6C00, 0x7800, 0xB401, 0x5000, 0x9C01, 0x8801, 0x4400,
+    0x0000,
+    0xCC01,
+    0xD801,
+    0x1400,
+    0xF001,
+    0x3C00,
+    0x2800,
+    0xE401,
+    0xA001,
+    0x6C00,
+    0x7800,
+    0xB401,
+    0x5000,
+    0x9C01,
+    0x8801,
+    0x4400,
 ]
 
 
@@ -73,8 +87,14 @@ def _ts(moment: datetime) -> int:
 
 
 class _Writer:
-    TYPES = {"enum": (0x00, "B", 1), "uint8": (0x02, "B", 1), "uint16": (0x84, "H", 2),
-             "uint32": (0x86, "I", 4), "sint32": (0x85, "i", 4), "uint32z": (0x8C, "I", 4)}
+    TYPES = {
+        "enum": (0x00, "B", 1),
+        "uint8": (0x02, "B", 1),
+        "uint16": (0x84, "H", 2),
+        "uint32": (0x86, "I", 4),
+        "sint32": (0x85, "i", 4),
+        "uint32z": (0x8C, "I", 4),
+    }
 
     def __init__(self) -> None:
         self.body = bytearray()
@@ -102,38 +122,68 @@ class _Writer:
 def fit_file(run: Run) -> bytes:
     w = _Writer()
     start = _ts(run.start)
-    w.message(0, [(0, "enum", 4), (1, "uint16", 1), (2, "uint16", 3113),
-                  (3, "uint32z", 12345), (4, "uint32", start)])
+    w.message(
+        0,
+        [
+            (0, "enum", 4),
+            (1, "uint16", 1),
+            (2, "uint16", 3113),
+            (3, "uint32z", 12345),
+            (4, "uint32", start),
+        ],
+    )
     t, dist = 0, 0.0
     lap_start = 0
     lat0, lon0 = 51.5, -0.12
     for lap in run.laps:
         speed = lap.metres / lap.seconds
         for s in range(0, lap.seconds, run.record_every):
-            fields = [(253, "uint32", start + t + s), (5, "uint32", int((dist + speed * s) * 100)),
-                      (3, "uint8", run.avg_hr), (4, "uint8", lap.strides),
-                      (53, "uint8", int(lap.fraction * 128))]
+            fields = [
+                (253, "uint32", start + t + s),
+                (5, "uint32", int((dist + speed * s) * 100)),
+                (3, "uint8", run.avg_hr),
+                (4, "uint8", lap.strides),
+                (53, "uint8", int(lap.fraction * 128)),
+            ]
             if run.gps:
                 metres = dist + speed * s
-                fields += [(0, "sint32", int((lat0 + metres / 111_000) * 2**31 / 180)),
-                           (1, "sint32", int(lon0 * 2**31 / 180))]
+                fields += [
+                    (0, "sint32", int((lat0 + metres / 111_000) * 2**31 / 180)),
+                    (1, "sint32", int(lon0 * 2**31 / 180)),
+                ]
             w.message(20, fields)
         t += lap.seconds
         dist += lap.metres
-        w.message(19, [(253, "uint32", start + t), (2, "uint32", start + lap_start),
-                       (7, "uint32", lap.seconds * 1000), (8, "uint32", lap.seconds * 1000),
-                       (9, "uint32", int(lap.metres * 100)), (17, "uint8", lap.strides),
-                       (25, "enum", run.sport)])
+        w.message(
+            19,
+            [
+                (253, "uint32", start + t),
+                (2, "uint32", start + lap_start),
+                (7, "uint32", lap.seconds * 1000),
+                (8, "uint32", lap.seconds * 1000),
+                (9, "uint32", int(lap.metres * 100)),
+                (17, "uint8", lap.strides),
+                (25, "enum", run.sport),
+            ],
+        )
         lap_start = t
     session = [
-        (253, "uint32", start + run.elapsed_s), (2, "uint32", start),
-        (5, "enum", run.sport), (6, "enum", run.sub_sport),
-        (7, "uint32", run.elapsed_s * 1000), (8, "uint32", run.moving_s * 1000),
-        (9, "uint32", int(run.metres * 100)), (16, "uint8", run.avg_hr),
-        (17, "uint8", run.max_hr), (18, "uint8", run.laps[0].strides),
-        (19, "uint8", run.max_strides), (92, "uint8", int(run.laps[0].fraction * 128)),
-        (89, "uint16", int(run.vertical_mm * 10)), (91, "uint16", int(run.stance_ms * 10)),
-        (134, "uint16", int(run.step_length_mm * 10)), (26, "uint16", len(run.laps)),
+        (253, "uint32", start + run.elapsed_s),
+        (2, "uint32", start),
+        (5, "enum", run.sport),
+        (6, "enum", run.sub_sport),
+        (7, "uint32", run.elapsed_s * 1000),
+        (8, "uint32", run.moving_s * 1000),
+        (9, "uint32", int(run.metres * 100)),
+        (16, "uint8", run.avg_hr),
+        (17, "uint8", run.max_hr),
+        (18, "uint8", run.laps[0].strides),
+        (19, "uint8", run.max_strides),
+        (92, "uint8", int(run.laps[0].fraction * 128)),
+        (89, "uint16", int(run.vertical_mm * 10)),
+        (91, "uint16", int(run.stance_ms * 10)),
+        (134, "uint16", int(run.step_length_mm * 10)),
+        (26, "uint16", len(run.laps)),
     ]
     if run.rpe_x10 is not None:
         session.append((193, "uint8", run.rpe_x10))
@@ -161,8 +211,15 @@ def _points(start: datetime, seconds: int, metres: float, every: int = 10):
         yield start + timedelta(seconds=s), 51.5 + d / 111_320, -0.12, d
 
 
-def gpx_file(start: datetime, seconds: int, metres: float, hr: int = 150, strides: int = 85,
-             sport: str = "running", every: int = 10) -> bytes:
+def gpx_file(
+    start: datetime,
+    seconds: int,
+    metres: float,
+    hr: int = 150,
+    strides: int = 85,
+    sport: str = "running",
+    every: int = 10,
+) -> bytes:
     pts = "".join(
         f'<trkpt lat="{lat:.7f}" lon="{lon:.7f}"><ele>20</ele><time>{t:%Y-%m-%dT%H:%M:%SZ}</time>'
         f"<extensions><gpxtpx:TrackPointExtension><gpxtpx:hr>{hr}</gpxtpx:hr>"
@@ -177,8 +234,14 @@ def gpx_file(start: datetime, seconds: int, metres: float, hr: int = 150, stride
     ).encode()
 
 
-def tcx_file(start: datetime, laps: list[tuple[int, float, int]], hr: int = 140,
-             max_hr: int = 160, sport: str = "Running", gps: bool = True) -> bytes:
+def tcx_file(
+    start: datetime,
+    laps: list[tuple[int, float, int]],
+    hr: int = 140,
+    max_hr: int = 160,
+    sport: str = "Running",
+    gps: bool = True,
+) -> bytes:
     """laps: (seconds, metres, strides/min)."""
     body = ""
     t0 = start
@@ -186,19 +249,29 @@ def tcx_file(start: datetime, laps: list[tuple[int, float, int]], hr: int = 140,
     for seconds, metres, strides in laps:
         pts = ""
         for t, lat, lon, d in _points(t0, seconds, metres):
-            pos = (f"<Position><LatitudeDegrees>{lat:.7f}</LatitudeDegrees>"
-                   f"<LongitudeDegrees>{lon:.7f}</LongitudeDegrees></Position>") if gps else ""
-            pts += (f"<Trackpoint><Time>{t:%Y-%m-%dT%H:%M:%SZ}</Time>{pos}"
-                    f"<DistanceMeters>{done + d:.1f}</DistanceMeters>"
-                    f"<HeartRateBpm><Value>{hr}</Value></HeartRateBpm>"
-                    f"<Extensions><ns3:TPX><ns3:RunCadence>{strides}</ns3:RunCadence></ns3:TPX>"
-                    f"</Extensions></Trackpoint>")
-        body += (f'<Lap StartTime="{t0:%Y-%m-%dT%H:%M:%SZ}"><TotalTimeSeconds>{seconds}</TotalTimeSeconds>'
-                 f"<DistanceMeters>{metres}</DistanceMeters>"
-                 f"<AverageHeartRateBpm><Value>{hr}</Value></AverageHeartRateBpm>"
-                 f"<MaximumHeartRateBpm><Value>{max_hr}</Value></MaximumHeartRateBpm>"
-                 f"<Intensity>Active</Intensity><TriggerMethod>Manual</TriggerMethod>"
-                 f"<Track>{pts}</Track></Lap>")
+            pos = (
+                (
+                    f"<Position><LatitudeDegrees>{lat:.7f}</LatitudeDegrees>"
+                    f"<LongitudeDegrees>{lon:.7f}</LongitudeDegrees></Position>"
+                )
+                if gps
+                else ""
+            )
+            pts += (
+                f"<Trackpoint><Time>{t:%Y-%m-%dT%H:%M:%SZ}</Time>{pos}"
+                f"<DistanceMeters>{done + d:.1f}</DistanceMeters>"
+                f"<HeartRateBpm><Value>{hr}</Value></HeartRateBpm>"
+                f"<Extensions><ns3:TPX><ns3:RunCadence>{strides}</ns3:RunCadence></ns3:TPX>"
+                f"</Extensions></Trackpoint>"
+            )
+        body += (
+            f'<Lap StartTime="{t0:%Y-%m-%dT%H:%M:%SZ}"><TotalTimeSeconds>{seconds}</TotalTimeSeconds>'
+            f"<DistanceMeters>{metres}</DistanceMeters>"
+            f"<AverageHeartRateBpm><Value>{hr}</Value></AverageHeartRateBpm>"
+            f"<MaximumHeartRateBpm><Value>{max_hr}</Value></MaximumHeartRateBpm>"
+            f"<Intensity>Active</Intensity><TriggerMethod>Manual</TriggerMethod>"
+            f"<Track>{pts}</Track></Lap>"
+        )
         t0 += timedelta(seconds=seconds)
         done += metres
     return (

@@ -66,15 +66,45 @@ def test_weeks_add_volume_by_activity_and_impact_minutes():
 def test_days_merge_check_ins_and_imports():
     day1, day2 = date(2026, 11, 2), date(2026, 11, 3)
     checkins = [
-        {"patient_id": 1, "date": day1, "run_minutes": 20, "run_distance_km": None,
-         "walk_minutes": 5, "cross_training_minutes": 0, "session_rpe": 4, "cadence": None,
-         "prescribed_run_minutes": 20, "resting_hr": 50, "hrv_ms": 70},
+        {
+            "patient_id": 1,
+            "date": day1,
+            "run_minutes": 20,
+            "run_distance_km": None,
+            "walk_minutes": 5,
+            "cross_training_minutes": 0,
+            "session_rpe": 4,
+            "cadence": None,
+            "prescribed_run_minutes": 20,
+            "resting_hr": 50,
+            "hrv_ms": 70,
+        },
     ]
     imports = [  # day 1 has a check-in: its minutes stand, the file adds cadence and heart rate
-        {"patient_id": 1, "local_date": day1, "moving_s": 1500, "run_s": None, "walk_s": None,
-         "distance_m": 4000, "cadence_spm": 171, "avg_hr": 150, "device_rpe": 6, "checkin_id": 9},
-        {"patient_id": 1, "local_date": day2, "moving_s": 1800, "run_s": 1200, "walk_s": 600,
-         "distance_m": 3000, "cadence_spm": 168, "avg_hr": 140, "device_rpe": 5, "checkin_id": None},
+        {
+            "patient_id": 1,
+            "local_date": day1,
+            "moving_s": 1500,
+            "run_s": None,
+            "walk_s": None,
+            "distance_m": 4000,
+            "cadence_spm": 171,
+            "avg_hr": 150,
+            "device_rpe": 6,
+            "checkin_id": 9,
+        },
+        {
+            "patient_id": 1,
+            "local_date": day2,
+            "moving_s": 1800,
+            "run_s": 1200,
+            "walk_s": 600,
+            "distance_m": 3000,
+            "cadence_spm": 168,
+            "avg_hr": 140,
+            "device_rpe": 5,
+            "checkin_id": None,
+        },
     ]
     first, second = analytics._days(day1, day2, checkins, imports)
     assert (first.run_minutes, first.rpe, first.cadence, first.avg_hr) == (20, 4, 171, 150)
@@ -90,12 +120,21 @@ def test_clinic_loads_give_each_patient_their_ratio_and_week(clinic, physio):
     from tests.patients.factories import make_patient
 
     today = date(2026, 11, 30)
-    steady, idle = make_patient(clinic=clinic, physio=physio), make_patient(clinic=clinic, physio=physio)
+    steady, idle = (
+        make_patient(clinic=clinic, physio=physio),
+        make_patient(clinic=clinic, physio=physio),
+    )
     CheckIn.objects.bulk_create(
-        CheckIn(patient=steady, date=today - timedelta(n), **checkin_data(run_minutes=30, walk_minutes=0, session_rpe=5))
+        CheckIn(
+            patient=steady,
+            date=today - timedelta(n),
+            **checkin_data(run_minutes=30, walk_minutes=0, session_rpe=5),
+        )
         for n in range(56)
     )
-    CheckIn.objects.create(patient=idle, date=today, **checkin_data(walk_minutes=0, session_rpe=None))
+    CheckIn.objects.create(
+        patient=idle, date=today, **checkin_data(walk_minutes=0, session_rpe=None)
+    )
     result = analytics.clinic_loads(clinic.pk, today)
     assert result[steady.pk].week_load == 7 * 150
     # 56 days of the same load from nothing: acute = L(1 - 0.75^56) ~ L, chronic =

@@ -108,9 +108,7 @@ def test_the_same_activity_in_another_format_is_refused_once_read(patient, athle
     assert RunImport.objects.filter(status="done").count() == 1
 
 
-def test_a_check_in_already_made_takes_the_watch_figures_and_keeps_the_typed_ones(
-    patient, athlete
-):
+def test_a_check_in_already_made_takes_the_watch_figures_and_keeps_the_typed_ones(patient, athlete):
     today = checkin_services.local_today(patient)
     checkin = CheckIn.objects.create(
         patient=patient, date=today, **checkin_data(run_minutes=30, run_distance_km=Decimal("5"))
@@ -121,11 +119,17 @@ def test_a_check_in_already_made_takes_the_watch_figures_and_keeps_the_typed_one
         pytest.skip("the run would fall on yesterday (test run just after midnight)")
     run = imported(patient, athlete, fit_file(spec), "run.fit")
     checkin.refresh_from_db()
-    assert (checkin.run_minutes, checkin.run_distance_km, checkin.cadence) == (35, Decimal("6.20"), 172)
+    assert (checkin.run_minutes, checkin.run_distance_km, checkin.cadence) == (
+        35,
+        Decimal("6.20"),
+        172,
+    )
     assert checkin.session_rpe == 3  # the athlete's own effort wins over the watch's
     assert checkin.evaluated_at is None  # judged again by the rules with the watch's minutes
     assert (run.checkin, run.typed_run_minutes, run.typed_distance_km) == (
-        checkin, 30, Decimal("5.00")
+        checkin,
+        30,
+        Decimal("5.00"),
     )
 
 
@@ -150,14 +154,19 @@ def test_the_athletes_page_fills_the_check_in_and_the_submitted_values_are_kept(
     fill = json.loads(unescape(page.split('data-run-fill="', 1)[1].split('"', 1)[0]))
     assert fill == {
         "date": spec.start.astimezone(patient.clinic.zone).date().isoformat(),
-        "run_minutes": 22, "walk_minutes": None, "run_distance_km": "3.90",
-        "cadence": 168, "session_rpe": 5,
+        "run_minutes": 22,
+        "walk_minutes": None,
+        "run_distance_km": "3.90",
+        "cadence": 168,
+        "session_rpe": 5,
     }
     # The athlete corrects the minutes to 20 and submits: the check-in has 20, the import 22.
     client.post(
         reverse("checkins:submit"),
         checkin_post(
-            date=checkin_services.local_today(patient).isoformat(), run_minutes="20", session_rpe="5"
+            date=checkin_services.local_today(patient).isoformat(),
+            run_minutes="20",
+            session_rpe="5",
         ),
     )
     checkin = CheckIn.objects.get()

@@ -32,19 +32,31 @@ def fill_days(patient, days: int) -> None:
                 patient=patient,
                 date=day,
                 **checkin_data(
-                    run_minutes=20 + n % 10, run_distance_km=Decimal("3.5"), session_rpe=4,
-                    resting_hr=52, hrv_ms=60 + n % 7,
+                    run_minutes=20 + n % 10,
+                    run_distance_km=Decimal("3.5"),
+                    session_rpe=4,
+                    resting_hr=52,
+                    hrv_ms=60 + n % 7,
                 ),
             )
         )
         if n % 2 == 0:
             runs.append(
                 RunImport(
-                    patient=patient, file_format="fit", file_bytes=100, sha256=f"s{n}",
-                    status="done", local_date=day, sport="running",
+                    patient=patient,
+                    file_format="fit",
+                    file_bytes=100,
+                    sha256=f"s{n}",
+                    status="done",
+                    local_date=day,
+                    sport="running",
                     started_at=datetime.combine(day, time(7), tzinfo=UTC),
-                    moving_s=1500, elapsed_s=1560, distance_m=Decimal("4000"),
-                    cadence_spm=Decimal("170.0"), avg_hr=150, max_hr=170,
+                    moving_s=1500,
+                    elapsed_s=1560,
+                    distance_m=Decimal("4000"),
+                    cadence_spm=Decimal("170.0"),
+                    avg_hr=150,
+                    max_hr=170,
                 )
             )
     CheckIn.objects.bulk_create(checkins)

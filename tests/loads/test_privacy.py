@@ -24,7 +24,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def run(patient, athlete):
     start = (timezone.now() - timedelta(hours=1)).replace(microsecond=0)
-    item = services.upload(patient=patient, by=athlete, upload=upload_of(fit_file(Run(start=start)), "r.fit"))
+    item = services.upload(
+        patient=patient, by=athlete, upload=upload_of(fit_file(Run(start=start)), "r.fit")
+    )
     services.read(item.pk)
     item.refresh_from_db()
     return item

@@ -22,7 +22,9 @@ pytestmark = pytest.mark.django_db
 
 def test_a_run_imported_on_a_walking_day_raises_the_load_flag(patient, physio, athlete):
     active_plan(
-        patient=patient, template=library(), by=physio,
+        patient=patient,
+        template=library(),
+        by=physio,
         start=checkin_services.local_today(patient) - timedelta(days=2),
     )
     today = checkin_services.local_today(patient)
@@ -30,13 +32,17 @@ def test_a_run_imported_on_a_walking_day_raises_the_load_flag(patient, physio, a
     if start.astimezone(patient.clinic.zone).date() != today:
         pytest.skip("the run would fall on yesterday (test run just after midnight)")
     checkin, _created = checkin_services.checkin_submit(
-        patient=patient, by=athlete, day=today, data=checkin_data()  # typed: no running
+        patient=patient,
+        by=athlete,
+        day=today,
+        data=checkin_data(),  # typed: no running
     )
     evaluation.evaluate_patient(patient.pk)
     assert not Flag.objects.filter(rule_code="load_spike").exists()
 
     run = services.upload(
-        patient=patient, by=physio,
+        patient=patient,
+        by=physio,
         upload=upload_of(fit_file(Run(start=start, laps=[LapSpec(1800, 5000.0, 85)])), "r.fit"),
     )
     services.read(run.pk)
