@@ -15,6 +15,7 @@ COPY patients ./patients
 COPY protocols ./protocols
 COPY checkins ./checkins
 COPY interop ./interop
+COPY loads ./loads
 RUN pip install .
 
 COPY . .
@@ -23,6 +24,8 @@ RUN DJANGO_SECRET_KEY=build-only-collectstatic-key-not-used-at-runtime-000000 \
     DATABASE_URL=sqlite:////tmp/build.sqlite3 EMAIL_URL=dummymail:// \
     python manage.py collectstatic --noinput -v0
 
+# The private folder of the run files (a volume in docker-compose.yml), written by the app user.
+RUN mkdir -p /data/private && chown rtr /data/private
 USER rtr
 EXPOSE 8000
 CMD ["gunicorn", "rtr.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "4", "--access-logfile", "-"]

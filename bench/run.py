@@ -856,6 +856,10 @@ def burden_table(burden: dict[str, Any]) -> str:
 
 def report(results: dict[str, Any]) -> str:
     parts = [f"RTR benchmark, {results['started']} ({results['size']})", ""]
+    if results.get("loads"):
+        from bench import loads_phase
+
+        parts += [*loads_phase.report(results["loads"]), ""]
     burden = results.get("alert_burden")
     if burden:
         parts.append(
@@ -989,7 +993,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--warning-interval", type=float, default=0.1)
     parser.add_argument(
-        "--skip", action="append", default=[], choices=["pages", "checkin", "flag", "sweep"]
+        "--skip",
+        action="append",
+        default=[],
+        choices=["pages", "checkin", "flag", "sweep", "loads"],
     )
     args = parser.parse_args(argv)
     if not 8100 <= args.port <= 8399:
@@ -1096,6 +1103,11 @@ def main(argv: list[str] | None = None) -> int:
             bench.sweeps(sizes)
     finally:
         drop_sessions(bench.session_keys)
+    if "loads" not in args.skip:  # issue 19: run-file import throughput, load computation
+        from bench import loads_phase
+
+        log("run files: import throughput; load figures for the caseload")
+        bench.results["loads"] = loads_phase.run(clinics, long_patient.pk, long_patient.user_id)
     bench.results["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
     bench.results["verdicts"] = [
         {"target": t, "measured": m, "result": r} for t, m, r in verdicts(bench.results)

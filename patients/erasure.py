@@ -9,7 +9,7 @@ outcome counts still add up. What goes: everything that names or reaches the per
   rationales, flag notes...) are blanked;
 - the athlete account is deactivated and renamed `erased-<id>@invalid`, its sessions, sign-in
   links, authenticators, e-mail addresses and failed sign-in records are deleted, invitations
-  are deleted;
+  are deleted; the watch's run files are deleted (their figures stay);
 - audit entries about the patient keep who did what and when, but lose the values and names
   they quoted; the erasure itself is audited, naming no one but the lead who did it.
 
@@ -111,6 +111,27 @@ def _clinical_free_text_blank(patient: Patient) -> None:
     ResearchConsent.objects.filter(patient=patient, withdrawn_at__isnull=True).update(
         withdrawn_at=timezone.now()
     )
+    _run_files_delete(patient)
+
+
+def _run_files_delete(patient: Patient) -> None:
+    """The watch's files go (a GPS track locates the person); the run figures stay."""
+    from loads.models import RunImport
+
+    runs = list(RunImport.objects.filter(patient=patient).exclude(file=""))
+    names = [run.file.name for run in runs if run.file.name]
+    for run in runs:
+        run.file = ""
+        run.sha256 = f"erased-{run.pk}"
+        run.save(update_fields=["file", "sha256"])
+    if runs:
+        storage = runs[0].file.storage
+
+        def delete_files() -> None:
+            for name in names:
+                storage.delete(name)
+
+        transaction.on_commit(delete_files)
 
 
 def _account_erase(patient: Patient) -> None:

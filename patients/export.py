@@ -39,6 +39,7 @@ EXPORTED_MODELS = frozenset(
         "checkins.checkinreceipt",  # issue 21: the phone's ids of the check-ins
         "checkins.pushsubscription",  # issue 21: the athlete's devices (keys left out)
         "checkins.reminderpreference",
+        "loads.runimport",
     }
 )
 ACCOUNT_FIELDS = ("email", "first_name", "last_name", "public_id", "date_joined", "last_login")
@@ -64,6 +65,7 @@ def patient_export(patient: Patient) -> dict[str, Any]:
         ReminderPreference,
     )
     from interop.models import ResearchConsent
+    from loads.models import RunImport
     from protocols.models import (
         EntryCriterion,
         Plan,
@@ -115,6 +117,7 @@ def patient_export(patient: Patient) -> dict[str, Any]:
         "checkins": _rows(CheckIn.objects.filter(patient=patient)),
         "flags": _rows(flags),
         "flag_notes": _rows(FlagNote.objects.filter(flag__in=flags)),
+        "run_files": _rows(RunImport.objects.filter(patient=patient), exclude=("sha256",)),
         "notifications": _rows(
             Notification.objects.filter(Q(flag__in=flags) | Q(recipient_id=patient.user_id))
             if patient.user_id

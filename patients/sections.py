@@ -37,6 +37,13 @@ SECTIONS: dict[str, PatientSection] = {
         roles=frozenset(STAFF_ROLES),
         order=20,
     ),
+    "load": PatientSection(
+        "load",
+        _("Training load and runs"),
+        _("Runs from the athlete's watch and training load will show here."),
+        roles=frozenset(CLINICAL_ROLES),
+        order=25,
+    ),
     "history": PatientSection(
         "history",
         _("History of clinical changes"),

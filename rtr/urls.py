@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include("checkins.urls")),
     path("", include("interop.urls")),
     path("", include("pwa.urls")),  # issue 21: manifest, /sw.js, offline queue, push devices
+    path("", include("loads.urls")),
     path("invite/<str:token>/", patient_views.invitation_accept, name="invitation_accept"),
     path("health/", views.health, name="health"),
     path("account/", views.account, name="account"),

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "patients",
     "protocols",
     "checkins",
+    "loads",  # run files and training load (issue 19)
     "interop",  # last: it imports from the apps above, none of them imports it
 ]
 
@@ -581,3 +582,16 @@ CELERY_BEAT_SCHEDULE["push-notifications-unsent"] = {
     "schedule": crontab(minute=30),
     "options": {"expires": 3000},
 }
+# --- Run files and training load (issue 19, the `loads` app) -------------------------------
+# Run files are health data (a GPS track shows where the athlete lives): kept in a private
+# folder that no URL serves (only the clinic's signed-in staff download one, through a view).
+RTR_PRIVATE_DIR = Path(env.str("RTR_PRIVATE_DIR", default=str(RUN_DIR / "private")))
+_run_files_storage: dict[str, object] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": str(RTR_PRIVATE_DIR / "run-files"), "base_url": "/no-public-url/"},
+}
+STORAGES["run_files"] = _run_files_storage  # type: ignore[assignment]
+RTR_RUN_FILE_MAX_BYTES = env.int("RTR_RUN_FILE_MAX_BYTES", default=10 * 1024 * 1024)
+# The child process that parses one file: wall-clock seconds and address space (MB).
+RTR_RUN_PARSE_SECONDS = env.float("RTR_RUN_PARSE_SECONDS", default=20.0)
+RTR_RUN_PARSE_MEMORY_MB = env.int("RTR_RUN_PARSE_MEMORY_MB", default=768)

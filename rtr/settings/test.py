@@ -15,6 +15,9 @@ os.environ.setdefault("DATABASE_URL", "sqlite:///:memory:")
 os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("CACHE_URL", "locmemcache://rtr-tests")
 os.environ.setdefault("EMAIL_URL", "memorymail://")
+os.environ.setdefault(  # run files (issue 19): a private folder per test session
+    "RTR_PRIVATE_DIR", os.path.join(tempfile.gettempdir(), f"rtr-test-private-{os.getpid()}")
+)
 os.environ.setdefault("RTR_BROKER_DIR", os.path.join(tempfile.gettempdir(), "rtr-test-broker"))
 
 from .base import *  # noqa: F403

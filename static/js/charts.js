@@ -27,6 +27,11 @@
     load: (d) => ({ datasets: [bar("Run minutes", d.run_minutes, COLOURS.run), line("Prescribed", d.prescribed_run_minutes, COLOURS.prescribed, { stepped: true })] }),
     signs: (d) => ({ datasets: [bar("Swelling", d.swelling, COLOURS.swelling), bar("Tenderness", d.tenderness, COLOURS.tender)], max: 3 }),
     stages: (d) => ({ datasets: [bar("Patients", d.counts, COLOURS.run)] }),
+    // Training load (the loads app's section): weekly volume, ACWR with its band, cadence, heart.
+    weekly: (d) => ({ labels: d.week_labels, datasets: [bar("Running done", d.week_run_done, COLOURS.run), line("Running planned", d.week_run_planned, COLOURS.prescribed, { stepped: true }), bar("Walking", d.week_walk, COLOURS.sleep), bar("Cross-training", d.week_cross, COLOURS.tender)] }),
+    acwr: (d) => ({ datasets: [line("Band low", d.band_low, "#19875466", { pointRadius: 0, borderDash: [4, 4] }), line("Band high", d.band_high, "#19875466", { pointRadius: 0, borderDash: [4, 4], fill: "-1", backgroundColor: "#19875422" }), line("Acute:chronic", d.acwr, COLOURS.run)] }),
+    cadence: (d) => ({ datasets: [line("Cadence", d.cadence, COLOURS.run)].concat(d.cadence_target.length ? [line("Target", d.cadence_target, COLOURS.prescribed, { pointRadius: 0, borderDash: [4, 4] })] : []), min: 120 }),
+    heart: (d) => ({ datasets: [line("Run average HR", d.avg_hr, COLOURS.during), line("Resting HR", d.resting_hr, COLOURS.after), line("HRV (ms)", d.hrv, COLOURS.morning)] }),
     sleep: (d) => ({ datasets: [bar("Sleep (h)", d.sleep_hours, COLOURS.sleep), line("7 h", d.labels.map(() => 7), COLOURS.tender, { pointRadius: 0, borderDash: [4, 4] })] }),
   };
 
@@ -38,7 +43,8 @@
     const spec = builders[canvas.dataset.chart](data);
     const scales = { x: { ticks: { maxTicksLimit: 8 } }, y: { beginAtZero: true } };
     if (spec.max) { scales.y.max = spec.max; }
-    const labels = canvas.dataset.chart === "stages" ? data.labels : short(data.labels);
+    if (spec.min) { scales.y.beginAtZero = false; scales.y.suggestedMin = spec.min; }
+    const labels = canvas.dataset.chart === "stages" ? data.labels : short(spec.labels || data.labels);
     new window.Chart(canvas, { data: { labels, datasets: spec.datasets }, options: { responsive: true, maintainAspectRatio: false, animation: false, scales, plugins: { legend: { position: "bottom" } } } });
     canvas.dataset.rendered = "1";
   }

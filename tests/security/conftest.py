@@ -35,13 +35,21 @@ def _objects(clinic, physio, athlete, coach):
         first_seen_date=plan.start_date,
         last_evidence_date=plan.start_date,
     )
+    from django.core.files.base import ContentFile
+
     from interop.models import BulkExport
+    from loads.models import RunImport
 
     export = BulkExport.objects.create(
         clinic=clinic, requested_by=physio, start=plan.start_date, end=plan.start_date
     )
+    run_file = RunImport(
+        patient=patient, file_format="gpx", file_bytes=5, sha256="x", status="done"
+    )
+    run_file.file.save("run", ContentFile(b"<gpx/>"), save=True)
     return {
         "export_id": export.public_id,
+        "run_file_id": run_file.public_id,
         "patient_id": patient.public_id,
         "injury_id": patient.current_injury.public_id,
         "template_id": draft.public_id,

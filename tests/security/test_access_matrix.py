@@ -117,6 +117,12 @@ POLICY = {
     "pwa:devices": (ANY, "get"),
     "pwa:push_subscribe": (ANY, "post"),
     "pwa:push_unsubscribe": (ANY, "post"),
+    "loads:athlete_upload": (ATHLETE, "post"),
+    "loads:athlete_upload_status": (ATHLETE, "get"),
+    "loads:athlete_load": (ATHLETE, "get"),
+    "loads:staff_upload": (CLINICAL, "post"),
+    "loads:patient_section": (CLINICAL, "get"),
+    "loads:file": (CLINICAL, "get"),
 }
 ALLOWED = {
     STAFF: {"lead", "physio", "coach", "outsider"},

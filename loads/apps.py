@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class LoadsConfig(AppConfig):
+    """Run files and training load: sits above checkins, protocols and patients (design.md §2);
+    none of them imports it. It registers its athlete panel and patient-page section here."""
+
+    name = "loads"
+    verbose_name = _("Run files and training load")
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_save
+
+        from checkins.models import CheckIn
+        from patients.sections import register_section
+        from rtr.panels import register_panel
+
+        from . import services
+        from .panels import run_file_panel
+
+        register_section("load", url_name="loads:patient_section")
+        register_panel(run_file_panel, order=15)
+        post_save.connect(services.checkin_saved, sender=CheckIn, dispatch_uid="loads-link")
