@@ -600,7 +600,7 @@ def checkin_form(today: Any) -> dict[str, str]:
         "sleep_quality": "3",
         "fatigue": "3",
         "stress": "3",
-        "fuelling_adequate": "on",
+        "fuelling_adequate": "yes",
         "confidence": "7",
     }
 

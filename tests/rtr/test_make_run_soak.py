@@ -169,7 +169,7 @@ def check_in(browser: Browser, fatigue: int) -> None:
             "fatigue": str(fatigue),
             "stress": "2",
             "confidence": "7",
-            "fuelling_adequate": "on",
+            "fuelling_adequate": "yes",
         },
         page,
     )
