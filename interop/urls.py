@@ -6,8 +6,8 @@ from . import views
 
 app_name = "interop"
 urlpatterns = [
-    path("patients/<uuid:patient_id>/fhir/", views.patient_fhir, name="patient_fhir"),
-    path("me/fhir/", views.my_fhir, name="my_fhir"),
+    path("patients/<uuid:patient_id>/export/fhir/", views.patient_fhir, name="patient_fhir"),
+    path("me/export/fhir/", views.my_fhir, name="my_fhir"),
     path(
         "patients/<uuid:patient_id>/research-consent/",
         views.research_consent,

@@ -16,5 +16,5 @@ urlpatterns = [
         views.patient_load_section,
         name="patient_section",
     ),
-    path("run-files/<uuid:run_file_id>/file/", views.run_file_download, name="file"),
+    path("run-files/<uuid:run_file_id>/export/", views.run_file_download, name="file"),
 ]
