@@ -11,6 +11,8 @@ from __future__ import annotations
 import os
 import tempfile
 
+from django.core.exceptions import ImproperlyConfigured
+
 # BENCH_* variables, not DATABASE_URL: a DATABASE_URL exported for development must never
 # send the generator and the load to the development database.
 BENCH_DATABASE_URL = os.environ.get(
@@ -35,8 +37,8 @@ from rtr.settings.base import (  # noqa: E402
     BASE_DIR,
     CELERY_BEAT_SCHEDULE,
     DATABASES,
+    INSTALLED_APPS,
     TEMPLATES,
-    ImproperlyConfigured,
 )
 
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
@@ -49,6 +51,8 @@ if BENCH_REDIS_URL.rstrip("/").endswith(("/14", "/15")):
     raise ImproperlyConfigured("Redis databases 14 and 15 belong to the test suite.")
 
 ROOT_URLCONF = "bench.urls"
+# For `manage.py bench_data` (bench/management/commands): the generator is no part of RTR.
+INSTALLED_APPS = [*INSTALLED_APPS, "bench"]
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
 
 # Loopback is plain HTTP: cookies without the Secure flag, so without the __Host- prefix.

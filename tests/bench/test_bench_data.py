@@ -8,12 +8,13 @@ import pytest
 from django.core.management import call_command
 from django.db.models import Count
 
+from bench.generate.caseload import CLINIC_PREFIX, DOMAIN, LONG_HISTORY_EMAIL
+from bench.management.commands.bench_data import Command as BenchData
 from checkins import evaluation
 from checkins.models import CheckIn, Flag, Notification
 from checkins.services import local_today
 from patients.models import Patient
 from protocols.models import Plan
-from rtr.management.commands.bench_data import CLINIC_PREFIX, DOMAIN, LONG_HISTORY_EMAIL
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
@@ -31,9 +32,9 @@ def snapshot() -> dict[str, int]:
 
 
 def test_generates_a_realistic_caseload_once():
-    call_command("bench_data", patients=20, days=10, verbosity=0)
+    call_command(BenchData(), patients=20, days=10, verbosity=0)
     first = snapshot()
-    call_command("bench_data", patients=20, days=10, verbosity=0)
+    call_command(BenchData(), patients=20, days=10, verbosity=0)
     assert snapshot() == first  # same arguments, same day: nothing written again
 
     patients = Patient.objects.filter(clinic__name__startswith=CLINIC_PREFIX)
@@ -80,10 +81,10 @@ def test_generates_a_realistic_caseload_once():
 
 
 def test_the_alert_burden_counts_flags_against_the_injected_patterns():
-    from bench.run import alert_burden
-    from rtr.management.commands.bench_data import read_alert_burden
+    from bench.generate.caseload import read_alert_burden
+    from bench.report import alert_burden
 
-    call_command("bench_data", patients=60, days=40, verbosity=0, force=True)
+    call_command(BenchData(), patients=60, days=40, verbosity=0, force=True)
     today = local_today(Patient.objects.filter(clinic__name__startswith=CLINIC_PREFIX)[0])
     counts = read_alert_burden(patients=60, days=40, today=today)
     assert counts is not None
@@ -101,8 +102,8 @@ def test_the_alert_burden_counts_flags_against_the_injected_patterns():
 
 
 def test_another_size_replaces_the_bench_data():
-    call_command("bench_data", patients=20, days=10, verbosity=0)
-    call_command("bench_data", patients=10, days=7, clinics=1, verbosity=0)
+    call_command(BenchData(), patients=20, days=10, verbosity=0)
+    call_command(BenchData(), patients=10, days=7, clinics=1, verbosity=0)
     patients = Patient.objects.filter(clinic__name__startswith=CLINIC_PREFIX)
     assert patients.count() == 10
     assert patients.values("clinic").distinct().count() == 1
