@@ -151,10 +151,7 @@ def evaluate_patient(
             if rules.RULES[f.rule].time_based or (oldest is not None and f.day >= oldest)
         ]
         outcome = Outcome([], [])
-        by_rule: dict[str, list[rules.Finding]] = {}
-        for finding in sorted(findings, key=lambda f: (f.day, SEVERITY_RANK[f.severity])):
-            by_rule.setdefault(finding.rule, []).append(finding)
-        for code, items in by_rule.items():
+        for code, items in findings_by_rule(findings).items():
             _apply(patient, plan, code, items, chosen[code][1], outcome)
         # Check-ins saved or edited after this evaluation started stay pending for the next one.
         CheckIn.objects.filter(
@@ -168,6 +165,29 @@ def evaluate_patient(
         for flag in outcome.escalated:
             notify_escalated(flag)
     return outcome
+
+
+def findings_by_rule(findings: list[rules.Finding]) -> dict[str, list[rules.Finding]]:
+    """The findings of each rule in the order they are applied to its flag: by day, the less
+    severe first (so a more severe one on the same day escalates)."""
+    by_rule: dict[str, list[rules.Finding]] = {}
+    for finding in sorted(findings, key=lambda f: (f.day, SEVERITY_RANK[f.severity])):
+        by_rule.setdefault(finding.rule, []).append(finding)
+    return by_rule
+
+
+def new_flag(finding: rules.Finding, **fields: Any) -> Flag:
+    """The flag a rule's first finding opens (not saved); `fields` give the rest (clinic,
+    patient, plan, rule version, thresholds). The benchmark's generator opens its flags so too."""
+    return Flag(
+        rule_code=finding.rule,
+        severity=finding.severity,
+        summary=finding.summary[:300],
+        evidence=list(finding.evidence),
+        first_seen_date=finding.day,
+        last_evidence_date=finding.day,
+        **fields,
+    )
 
 
 def _apply(
@@ -191,19 +211,15 @@ def _apply(
         if flag is None:
             if closed_until is not None and finding.day <= closed_until:
                 continue  # already seen and closed by a clinician
-            flag = Flag.objects.create(
+            flag = new_flag(
+                finding,
                 clinic_id=patient.clinic_id,
                 patient=patient,
                 plan=plan,
-                rule_code=code,
                 rule_version=rule.version,
-                severity=finding.severity,
-                summary=finding.summary[:300],
-                evidence=list(finding.evidence),
                 thresholds=params,
-                first_seen_date=finding.day,
-                last_evidence_date=finding.day,
             )
+            flag.save(force_insert=True)
             outcome.raised.append(flag)
             continue
         changed, escalated = absorb(flag, finding)

@@ -13,6 +13,7 @@ E-mails carry no clinical details: "a flag needs your review" and a link.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
@@ -29,7 +30,7 @@ from patients.models import Patient, PatientStatus
 from protocols.models import PlanStatus
 from rtr.accounts.models import Clinic, Membership, Role
 
-from .models import Channel, CheckIn, Flag, Notification, NotificationKind
+from .models import Channel, CheckIn, Flag, Notification, NotificationKind, Severity
 
 if TYPE_CHECKING:
     from rtr.accounts.models import User
@@ -42,21 +43,31 @@ CLAIM_EXPIRES = timedelta(seconds=30)
 MAX_ATTEMPTS = 8
 
 
+def recipient_ids(*, severity: str, physios: Iterable[int], leads: Iterable[int]) -> set[int]:
+    """Who is told of a flag: the patient's physios; of an urgent or high flag, also the
+    clinic's leads (`leads` is read only then: a lazy queryset costs nothing otherwise). The
+    benchmark's generator chooses its recipients with this too."""
+    ids = set(physios)
+    if severity in {"high", "urgent"}:
+        ids |= set(leads)
+    return ids
+
+
 def flag_recipients(flag: Flag) -> list[User]:
     """The assigned physio and the care team's physios; urgent and high flags also the leads."""
     patient = flag.patient
-    ids = {patient.assigned_physio_id}
-    ids |= set(
-        patient.care_team.filter(role__in=[Role.PHYSIO, Role.LEAD]).values_list(
-            "user_id", flat=True
-        )
+    ids = recipient_ids(
+        severity=flag.severity,
+        physios={patient.assigned_physio_id}
+        | set(
+            patient.care_team.filter(role__in=[Role.PHYSIO, Role.LEAD]).values_list(
+                "user_id", flat=True
+            )
+        ),
+        leads=Membership.objects.filter(
+            clinic_id=flag.clinic_id, role=Role.LEAD, is_active=True
+        ).values_list("user_id", flat=True),
     )
-    if flag.severity in {"high", "urgent"}:
-        ids |= set(
-            Membership.objects.filter(
-                clinic_id=flag.clinic_id, role=Role.LEAD, is_active=True
-            ).values_list("user_id", flat=True)
-        )
     from rtr.accounts.models import User
 
     return list(User.objects.filter(pk__in=ids, is_active=True))
@@ -67,13 +78,21 @@ def flag_link(flag: Flag) -> str:
 
 
 def _title(flag: Flag) -> str:
+    return flag_title(
+        severity=flag.severity, rule_code=flag.rule_code, patient_name=flag.patient.full_name
+    )
+
+
+def flag_title(*, severity: str, rule_code: str, patient_name: str) -> str:
+    """A flag notification's title ("High flag: Pain during a run – Ana Ruiz"); the benchmark's
+    generator titles its notifications with this too."""
     from . import rules
 
-    rule = rules.RULES.get(flag.rule_code)
+    rule = rules.RULES.get(rule_code)
     title = _("%(severity)s flag: %(rule)s – %(patient)s") % {
-        "severity": flag.get_severity_display(),
-        "rule": rule.title if rule else flag.rule_code,
-        "patient": flag.patient.full_name,
+        "severity": dict(Severity.choices).get(severity, severity),
+        "rule": rule.title if rule else rule_code,
+        "patient": patient_name,
     }
     return str(title)[:200]
 

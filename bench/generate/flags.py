@@ -8,8 +8,6 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
-from django.urls import reverse
-
 from bench.generate.caseload import (
     CLOSED_AFTER_DAYS,
     FLAG_COLUMNS,
@@ -18,7 +16,8 @@ from bench.generate.caseload import (
     PatientPlan,
 )
 from bench.generate.copying import Copier, allocate_ids
-from checkins import rules
+from bench.generate.history import fold
+from checkins import evaluation, notifications, rules
 from checkins.models import (
     Channel,
     Flag,
@@ -26,7 +25,6 @@ from checkins.models import (
     FlagStatus,
     Notification,
     NotificationKind,
-    Severity,
 )
 
 
@@ -55,7 +53,7 @@ class FlagWriter(GeneratorBase):
             allocate_ids(Flag, len(episodes)), episodes, strict=True
         ):
             flags.append(self.closed_flag(p, flag_id, code, episode))
-            notes.extend(self.flag_notifications(p, flags[-1], rules.SEVERITY_ORDER))
+            notes.extend(self.raised_notifications(p, flags[-1], read_after=timedelta(hours=1)))
         Copier(
             Flag,
             [
@@ -81,16 +79,8 @@ class FlagWriter(GeneratorBase):
     ) -> tuple[Any, ...]:
         rule = rules.RULES[code]
         rng = p.rng
-        severity = max((f.severity for f in episode), key=lambda s: rules.SEVERITY_ORDER[s])
-        seen: set[tuple[Any, Any]] = set()
-        evidence = []
-        for finding in episode:
-            for item in finding.evidence:
-                key = (item.get("date"), item.get("to"))
-                if key not in seen:
-                    seen.add(key)
-                    evidence.append(item)
-        evidence.sort(key=lambda e: e.get("date", ""))
+        # The episode folded into one flag as the app folds a rule's findings (bench.generate.history).
+        flag, _escalated = fold(evaluation.findings_by_rule(episode)[code])
         opened = self.at(episode[0].day, 21, rng.randint(0, 59))
         resolved = opened + timedelta(hours=rng.randint(6, 60))
         dismissed = rng.random() < 0.15
@@ -107,13 +97,13 @@ class FlagWriter(GeneratorBase):
             p.plan_id,
             code,
             rule.version,
-            severity,
+            flag.severity,
             FlagStatus.DISMISSED if dismissed else FlagStatus.RESOLVED,
-            episode[-1].summary[:300],
-            evidence[-30:],
+            flag.summary,
+            flag.evidence[-30:],
             rules.defaults(rule),
-            episode[0].day,
-            episode[-1].day,
+            flag.first_seen_date,
+            flag.last_evidence_date,
             opened,
             p.physio_id,
             opened + timedelta(hours=2),
@@ -123,14 +113,24 @@ class FlagWriter(GeneratorBase):
             "Reviewed with the athlete." if not dismissed else "Expected after the session change.",
         )
 
-    def flag_notifications(
-        self, p: PatientPlan, flag: tuple[Any, ...], rank: dict[str, int]
+    def raised_notifications(
+        self,
+        p: PatientPlan,
+        flag: tuple[Any, ...],
+        *,
+        read_after: timedelta | None = None,
     ) -> list[tuple[Any, ...]]:
-        flag_id, public_id, severity, opened = flag[0], flag[1], flag[7], flag[14]
-        recipients = [p.physio_id] + ([p.lead_id] if rank[severity] >= rank["high"] else [])
-        rule = rules.RULES[flag[5]]
-        title = f"{severity.capitalize()} flag: {rule.title} – {p.full_name}"[:200]
-        link = reverse("checkins:flag_detail", args=[public_id])
+        """The notifications `notify_raised` writes for a generated flag (a row of FLAG_COLUMNS
+        first): the app's recipients and title, one in-app and one e-mail each, the e-mail sent
+        two seconds later, the in-app item read `read_after` later (None: unread)."""
+        flag_id, public_id, code, severity, opened = flag[0], flag[1], flag[5], flag[7], flag[14]
+        recipients = notifications.recipient_ids(
+            severity=severity, physios=[p.physio_id], leads=[p.lead_id]
+        )
+        title = notifications.flag_title(
+            severity=severity, rule_code=code, patient_name=p.full_name
+        )
+        link = notifications.flag_link(Flag(public_id=public_id))
         return [
             (
                 user,
@@ -141,10 +141,10 @@ class FlagWriter(GeneratorBase):
                 title,
                 link,
                 opened,
-                opened + timedelta(seconds=2),
-                opened + timedelta(hours=1) if channel == Channel.IN_APP else None,
+                opened + timedelta(seconds=2) if channel == Channel.EMAIL else opened,
+                opened + read_after if read_after and channel == Channel.IN_APP else None,
             )
-            for user in recipients
+            for user in sorted(recipients)
             for channel in (Channel.EMAIL, Channel.IN_APP)
         ]
 
@@ -155,7 +155,6 @@ class FlagWriter(GeneratorBase):
         ids = iter(allocate_ids(Flag, sum(len(p.live) for p in patients)))
         flags: list[tuple[Any, ...]] = []
         notes: list[tuple[Any, ...]] = []
-        rank = rules.SEVERITY_ORDER
         for p in patients:
             for code, severity, summary, evidence, first, last, escalated in p.live:
                 opened = min(self.now, self.at(first, 21, p.rng.randint(0, 59)))
@@ -183,26 +182,7 @@ class FlagWriter(GeneratorBase):
                         opened + timedelta(hours=3) if acknowledged else None,
                     )
                 )
-                recipients = [p.physio_id] + ([p.lead_id] if rank[severity] >= rank["high"] else [])
-                title = (
-                    f"{Severity(severity).label} flag: {rules.RULES[code].title} – {p.full_name}"
-                )[:200]
-                link = reverse("checkins:flag_detail", args=[public_id])
-                notes.extend(
-                    (
-                        user,
-                        NotificationKind.FLAG,
-                        channel,
-                        flag_id,
-                        f"raised:{severity}",
-                        title,
-                        link,
-                        opened,
-                    )
-                    + ((opened + timedelta(seconds=2),) if channel == Channel.EMAIL else (opened,))
-                    for user in recipients
-                    for channel in (Channel.EMAIL, Channel.IN_APP)
-                )
+                notes.extend(self.raised_notifications(p, flags[-1]))
         Copier(
             Flag,
             [
@@ -215,7 +195,7 @@ class FlagWriter(GeneratorBase):
         ).copy(flags)
         Copier(
             Notification,
-            list(NOTIFICATION_COLUMNS),
+            [*NOTIFICATION_COLUMNS, "read_at"],
             with_pk=False,
         ).copy(notes)
         return len(flags)

@@ -75,6 +75,19 @@ def _day_kind(stage: StageSpec, index: int) -> str:
 KIND_TITLES = {kind: str(title) for kind, title in protocol_services.KIND_TITLES.items()}
 
 
+def fold(findings: list[rules.Finding]) -> tuple[Flag, date | None]:
+    """One rule's findings, in the order `evaluation.findings_by_rule` gives, folded into a
+    flag (not saved) as `evaluate_patient` folds them: the first opens it
+    (`evaluation.new_flag`), each later one is merged and may escalate it
+    (`evaluation.absorb`). Returns the flag and the day it last escalated."""
+    flag = evaluation.new_flag(findings[0])
+    escalated: date | None = None
+    for finding in findings[1:]:
+        if evaluation.absorb(flag, finding)[1]:
+            escalated = finding.day
+    return flag, escalated
+
+
 class CheckinHistory(GeneratorBase):
     # --- check-ins ---------------------------------------------------------------------------
 
@@ -202,26 +215,10 @@ class CheckinHistory(GeneratorBase):
 
     def live_flags(self, findings: list[rules.Finding]) -> list[LiveFlag]:
         """The open flags `evaluate_patient` raises from these findings when the patient has
-        none: the same order, merging and escalation (`evaluation.absorb`)."""
-        rank = rules.SEVERITY_ORDER
-        by_rule: dict[str, list[rules.Finding]] = {}
-        for finding in sorted(findings, key=lambda f: (f.day, rank[f.severity])):
-            by_rule.setdefault(finding.rule, []).append(finding)
+        none: the same order, merging and escalation (see `fold`)."""
         result = []
-        for code, items in by_rule.items():
-            first = items[0]
-            flag = Flag(
-                rule_code=code,
-                severity=first.severity,
-                summary=first.summary[:300],
-                evidence=list(first.evidence),
-                first_seen_date=first.day,
-                last_evidence_date=first.day,
-            )
-            escalated: date | None = None
-            for finding in items[1:]:
-                if evaluation.absorb(flag, finding)[1]:  # the app's own merge and escalation
-                    escalated = finding.day
+        for code, items in evaluation.findings_by_rule(findings).items():
+            flag, escalated = fold(items)
             result.append(
                 (
                     code,
