@@ -54,10 +54,10 @@ class FlagWriter(GeneratorBase):
         ):
             flags.append(self.closed_flag(p, flag_id, code, episode))
             notes.extend(self.raised_notifications(p, flags[-1], read_after=timedelta(hours=1)))
-        Copier(
-            Flag,
+        return self.write_flags(
+            flags,
+            notes,
             [
-                *FLAG_COLUMNS,
                 "acknowledged_by_id",
                 "acknowledged_at",
                 "resolved_by_id",
@@ -65,14 +65,7 @@ class FlagWriter(GeneratorBase):
                 "action",
                 "resolution_note",
             ],
-            with_pk=True,
-        ).copy(flags)
-        Copier(
-            Notification,
-            [*NOTIFICATION_COLUMNS, "read_at"],
-            with_pk=False,
-        ).copy(notes)
-        return len(flags)
+        )
 
     def closed_flag(
         self, p: PatientPlan, flag_id: int, code: str, episode: list[rules.Finding]
@@ -183,19 +176,15 @@ class FlagWriter(GeneratorBase):
                     )
                 )
                 notes.extend(self.raised_notifications(p, flags[-1]))
-        Copier(
-            Flag,
-            [
-                *FLAG_COLUMNS,
-                "escalated_at",
-                "acknowledged_by_id",
-                "acknowledged_at",
-            ],
-            with_pk=True,
-        ).copy(flags)
-        Copier(
-            Notification,
-            [*NOTIFICATION_COLUMNS, "read_at"],
-            with_pk=False,
-        ).copy(notes)
+        return self.write_flags(
+            flags, notes, ["escalated_at", "acknowledged_by_id", "acknowledged_at"]
+        )
+
+    @staticmethod
+    def write_flags(
+        flags: list[tuple[Any, ...]], notes: list[tuple[Any, ...]], extra: list[str]
+    ) -> int:
+        """COPY the flags (FLAG_COLUMNS, then the `extra` ones) and their notifications."""
+        Copier(Flag, [*FLAG_COLUMNS, *extra], with_pk=True).copy(flags)
+        Copier(Notification, [*NOTIFICATION_COLUMNS, "read_at"], with_pk=False).copy(notes)
         return len(flags)

@@ -157,7 +157,7 @@ class Generator(CheckinHistory, FlagWriter):
         users: list[tuple[Any, ...]] = []
         memberships: list[tuple[Any, ...]] = []
         self.patients: list[PatientPlan] = []
-        patient_rows: list[tuple[Any, ...]] = []
+        patient_rows: list[dict[str, Any]] = []  # one key a column
         injury_rows: list[tuple[Any, ...]] = []
         care_rows: list[tuple[Any, ...]] = []
         patient_ids = iter(allocate_ids(Patient, self.n_patients))
@@ -219,24 +219,24 @@ class Generator(CheckinHistory, FlagWriter):
                     or code == LIBRARY_ORDER[-1]
                 )
                 patient_rows.append(
-                    (
-                        patient_id,
-                        clinic.pk,
-                        athlete,
-                        first,
-                        last,
-                        born,
-                        sex,
-                        "Running",
-                        rng.choice(DISCIPLINES),
-                        Decimal(rng.randint(20, 110)),
-                        rng.randint(120, 600),
-                        email,
-                        self.at(diagnosed, 11),
-                        physio,
-                        PatientStatus.ACTIVE,
-                        physio,
-                    )
+                    {
+                        "id": patient_id,
+                        "clinic_id": clinic.pk,
+                        "user_id": athlete,
+                        "first_name": first,
+                        "last_name": last,
+                        "date_of_birth": born,
+                        "sex": sex,
+                        "sport": "Running",
+                        "discipline": rng.choice(DISCIPLINES),
+                        "pre_injury_weekly_km": Decimal(rng.randint(20, 110)),
+                        "pre_injury_weekly_minutes": rng.randint(120, 600),
+                        "contact_email": email,
+                        "consent_given_at": self.at(diagnosed, 11),
+                        "consent_recorded_by_id": physio,
+                        "status": PatientStatus.ACTIVE,
+                        "assigned_physio_id": physio,
+                    }
                 )
                 injury_rows.append(
                     (
@@ -285,28 +285,9 @@ class Generator(CheckinHistory, FlagWriter):
             with_pk=True,
         ).copy(users)
         Copier(Membership, ["user_id", "clinic_id", "role"], with_pk=False).copy(memberships)
-        Copier(
-            Patient,
-            [
-                "id",
-                "clinic_id",
-                "user_id",
-                "first_name",
-                "last_name",
-                "date_of_birth",
-                "sex",
-                "sport",
-                "discipline",
-                "pre_injury_weekly_km",
-                "pre_injury_weekly_minutes",
-                "contact_email",
-                "consent_given_at",
-                "consent_recorded_by_id",
-                "status",
-                "assigned_physio_id",
-            ],
-            with_pk=True,
-        ).copy(patient_rows)
+        Copier(Patient, list(patient_rows[0]), with_pk=True).copy(
+            tuple(row.values()) for row in patient_rows
+        )
         Copier(
             Injury,
             [
