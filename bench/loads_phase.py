@@ -14,22 +14,23 @@ import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from django.core.files.base import ContentFile
+
+from loads import analytics, services
+from loads.models import RunImport
+from patients.models import Patient
+from tests.loads.samples import LapSpec, Run, fit_file
+
 FILES = 20
 
 
 def sixty_minute_fit(start: datetime) -> bytes:
-    from tests.loads.samples import LapSpec, Run, fit_file
 
     laps = [LapSpec(300, 850.0, 85, 0.5) for _ in range(12)]  # 12 x 5 min: 60 minutes
     return fit_file(Run(start=start, laps=laps, pause_s=0, record_every=1))
 
 
 def run(clinic_ids: list[int], patient_id: int, user_id: int | None) -> dict[str, Any]:
-    from django.core.files.base import ContentFile
-
-    from loads import analytics, services
-    from loads.models import RunImport
-    from patients.models import Patient
 
     patient = Patient.objects.select_related("clinic").get(pk=patient_id)
     today = datetime.now(UTC).astimezone(patient.clinic.zone).date()

@@ -15,6 +15,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+from django.db import connection
+from django.db.models import Exists, OuterRef
+from django.test import Client as TestClient
+from django.test.utils import CaptureQueriesContext
+
+from bench.environment import log
 from bench.support import (
     CLIENT_LEVELS,
     WARM_UP,
@@ -29,7 +35,6 @@ from bench.support import (
     hwm_kb,
     latency_summary,
     local_today,
-    log,
     make_sessions,
     only_active,
     patient_ids_for,
@@ -39,6 +44,9 @@ from bench.support import (
     start,
     wait_for,
 )
+from checkins.models import Flag, Notification
+from rtr.accounts.models import User
+from rtr.celery import app
 
 # --- Phase 1: pages --------------------------------------------------------------------------
 
@@ -57,11 +65,6 @@ class Bench:
     session_keys: list[str] = field(default_factory=list)
 
     def pages(self, physio_id: int, patient_public_id: str) -> None:
-        from django.db import connection
-        from django.test import Client as TestClient
-        from django.test.utils import CaptureQueriesContext
-
-        from rtr.accounts.models import User
 
         urls = {
             "flag queue": "/flags/",
@@ -112,7 +115,6 @@ class Bench:
     # --- Phase 2: check-in throughput ------------------------------------------------------
 
     def throughput(self, athletes: list[Session]) -> None:
-        from rtr.accounts.models import User
 
         today = local_today()
         form = checkin_form(today)
@@ -220,9 +222,6 @@ class Bench:
     # --- Phase 3: commit to flag -----------------------------------------------------------
 
     def commit_to_flag(self, athletes: list[Session]) -> None:
-        from django.db.models import Exists, OuterRef
-
-        from checkins.models import Flag, Notification
 
         worker = start(
             "worker",
@@ -252,7 +251,6 @@ class Bench:
             def poll() -> None:
                 """Every 20 ms: which submitted check-ins have their flag and its notifications
                 (written in one transaction) visible; gives up a minute after the last post."""
-                from django.db import connection
 
                 give_up = float("inf")
                 while len(seen) < len(committed) or submitting.is_set():
@@ -338,7 +336,6 @@ class Bench:
         self.results["sweep"] = runs
 
     def sweep_once(self, worker: Process) -> tuple[float, int, str]:
-        from rtr.celery import app
 
         pattern = re.compile(r"checkins\.sweep\[[^\]]+\] succeeded in ([0-9.]+)s: ([^\"]*)")
         done_before = len(pattern.findall(worker.text()))

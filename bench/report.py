@@ -7,10 +7,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench.support import (
-    RESULTS,
-    TARGETS,
-)
+from bench import loads_phase
+from bench.environment import RESULTS
+from bench.support import TARGETS
 
 # --- Report ----------------------------------------------------------------------------------
 
@@ -167,8 +166,6 @@ def burden_table(burden: dict[str, Any]) -> str:
 def report(results: dict[str, Any]) -> str:
     parts = [f"RTR benchmark, {results['started']} ({results['size']})", ""]
     if results.get("loads"):
-        from bench import loads_phase
-
         parts += [*loads_phase.report(results["loads"]), ""]
     burden = results.get("alert_burden")
     if burden:

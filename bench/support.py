@@ -4,7 +4,6 @@ the database helpers (bench clinics, today's check-in form, scans)."""
 from __future__ import annotations
 
 import http.client
-import os
 import secrets
 import signal
 import subprocess
@@ -13,14 +12,28 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode, urlparse
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
-ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench" / "results"
-SETTINGS = "bench.settings"
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+from django.contrib.sessions.models import Session as SessionRow
+from django.db import connection
+from django.test import Client as TestClient
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from bench.environment import ROOT, child_env
+from bench.generate.caseload import CLINIC_PREFIX, ZONE
+from checkins.evaluation import HISTORY_DAYS
+from patients.models import Patient
+from rtr.accounts.models import Clinic, User
+from rtr.accounts.sessions import LAST_SEEN, SIGNED_IN_AT
+
 CLIENT_LEVELS = (1, 8, 32)
 WARM_UP = 16  # requests per page before measuring (4 gunicorn workers)
 WARNING_CHECKINS = 200
@@ -39,40 +52,6 @@ def percentile(values: list[float], pct: float) -> float:
     ordered = sorted(values)
     rank = max(0, min(len(ordered) - 1, round(pct / 100 * len(ordered) + 0.5) - 1))
     return ordered[rank]
-
-
-def log(message: str) -> None:
-    print(f"[bench {datetime.now(UTC):%H:%M:%S}] {message}", flush=True)
-
-
-# --- Setup -----------------------------------------------------------------------------------
-
-
-def ensure_database(url: str) -> None:
-    """Create the bench database when missing (connecting to the server's `postgres` db)."""
-    import psycopg
-
-    parsed = urlparse(url)
-    name = parsed.path.lstrip("/")
-    admin = parsed._replace(path="/postgres").geturl()
-    with psycopg.connect(admin, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{name}"')
-            log(f"created database {name}")
-
-
-def setup_django() -> None:
-    os.environ["DJANGO_SETTINGS_MODULE"] = SETTINGS
-    import django
-
-    django.setup()
-
-
-def child_env(**extra: str) -> dict[str, str]:
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": SETTINGS, **extra}
-    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
-    return env
 
 
 @dataclass
@@ -156,14 +135,6 @@ class Client:
 
 def make_sessions(user_ids: list[int]) -> dict[int, str]:
     """Signed-in sessions written directly (what sign-in stores), without the sign-in form."""
-    from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
-    from django.contrib.sessions.models import Session as SessionRow
-    from django.utils import timezone
-
-    from rtr.accounts.models import User
-    from rtr.accounts.sessions import LAST_SEEN, SIGNED_IN_AT
 
     now = time.time()
     expires = timezone.now() + timedelta(seconds=settings.SESSION_COOKIE_AGE)
@@ -188,7 +159,6 @@ def make_sessions(user_ids: list[int]) -> dict[int, str]:
 
 
 def drop_sessions(keys: list[str]) -> None:
-    from django.contrib.sessions.models import Session as SessionRow
 
     SessionRow.objects.filter(session_key__in=keys).delete()
 
@@ -229,18 +199,11 @@ def _status_kb(pid: int, key: str) -> int:
 
 
 def bench_clinic_ids() -> list[int]:
-    from bench.generate.caseload import CLINIC_PREFIX
-    from rtr.accounts.models import Clinic
 
     return list(Clinic.objects.filter(name__startswith=CLINIC_PREFIX).values_list("pk", flat=True))
 
 
 def local_today() -> Any:
-    from zoneinfo import ZoneInfo
-
-    from django.utils import timezone
-
-    from bench.generate.caseload import ZONE
 
     return timezone.localdate(timezone=ZoneInfo(ZONE))
 
@@ -267,11 +230,6 @@ def checkin_form(today: Any) -> dict[str, str]:
 
 def checkin_queries(user_id: int, form: dict[str, str]) -> int:
     """The queries of one check-in submission, counted in-process (the test client)."""
-    from django.db import connection
-    from django.test import Client as TestClient
-    from django.test.utils import CaptureQueriesContext
-
-    from rtr.accounts.models import User
 
     client = TestClient()
     client.force_login(User.objects.get(pk=user_id))
@@ -286,7 +244,6 @@ def checkin_queries(user_id: int, form: dict[str, str]) -> int:
 def clear_today() -> None:
     """Remove today's check-ins of the bench patients (and what they told the plans), so each
     run starts from the generated state: every athlete can check in once more."""
-    from django.db import connection
 
     with connection.cursor() as cursor:
         cursor.execute(
@@ -303,7 +260,6 @@ def clear_today() -> None:
 
 
 def patient_ids_for(user_ids: list[int]) -> dict[int, int]:
-    from patients.models import Patient
 
     return dict(Patient.objects.filter(user_id__in=user_ids).values_list("user_id", "pk"))
 
@@ -312,7 +268,6 @@ def patient_ids_for(user_ids: list[int]) -> dict[int, int]:
 def only_active(size: int) -> Iterator[int]:
     """Pause every bench patient but `size` of them (the sweep reads active patients only);
     the paused ones are made active again afterwards."""
-    from patients.models import Patient
 
     active = list(
         Patient.objects.filter(clinic_id__in=bench_clinic_ids(), status="active")
@@ -346,9 +301,6 @@ SCANS = {
 
 def plain_scan(kind: str) -> tuple[float, int]:
     """One plain statement reading check-in rows into this process (best of three)."""
-    from django.db import connection
-
-    from checkins.evaluation import HISTORY_DAYS
 
     today = local_today()
     params = {"first": today - timedelta(days=HISTORY_DAYS), "today": today}
