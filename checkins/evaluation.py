@@ -176,18 +176,31 @@ def findings_by_rule(findings: list[rules.Finding]) -> dict[str, list[rules.Find
     return by_rule
 
 
-def new_flag(finding: rules.Finding, **fields: Any) -> Flag:
-    """The flag a rule's first finding opens (not saved); `fields` give the rest (clinic,
-    patient, plan, rule version, thresholds). The benchmark's generator opens its flags so too."""
-    return Flag(
+def new_flag(
+    finding: rules.Finding,
+    *,
+    patient: Patient | None = None,
+    plan: Plan | None = None,
+    thresholds: dict[str, float] | None = None,
+) -> Flag:
+    """The flag a rule's first finding opens, not saved (of `patient`'s clinic, with the rule's
+    version and the `thresholds` it ran with). The benchmark's generator opens its flags so too,
+    in memory, without a patient."""
+    flag = Flag(
+        patient=patient,
+        plan=plan,
         rule_code=finding.rule,
+        rule_version=rules.RULES[finding.rule].version,
         severity=finding.severity,
         summary=finding.summary[:300],
         evidence=list(finding.evidence),
+        thresholds=thresholds or {},
         first_seen_date=finding.day,
         last_evidence_date=finding.day,
-        **fields,
     )
+    if patient is not None:
+        flag.clinic_id = patient.clinic_id
+    return flag
 
 
 def _apply(
@@ -198,7 +211,6 @@ def _apply(
     params: dict[str, float],
     outcome: Outcome,
 ) -> None:
-    rule = rules.RULES[code]
     flag = (
         Flag.objects.select_for_update()
         .filter(patient=patient, rule_code=code, status__in=["open", "acknowledged"])
@@ -211,14 +223,7 @@ def _apply(
         if flag is None:
             if closed_until is not None and finding.day <= closed_until:
                 continue  # already seen and closed by a clinician
-            flag = new_flag(
-                finding,
-                clinic_id=patient.clinic_id,
-                patient=patient,
-                plan=plan,
-                rule_version=rule.version,
-                thresholds=params,
-            )
+            flag = new_flag(finding, patient=patient, plan=plan, thresholds=params)
             flag.save(force_insert=True)
             outcome.raised.append(flag)
             continue
