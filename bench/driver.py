@@ -46,7 +46,6 @@ from rtr.accounts.models import Membership, User
 
 
 def measure(args: argparse.Namespace) -> int:
-
     started = datetime.now(UTC)
     log("migrate, collectstatic, bench_data")
     call_command("migrate", interactive=False, verbosity=0)
@@ -141,7 +140,6 @@ def measure(args: argparse.Namespace) -> int:
 
 
 def count_checkins(clinics: list[int]) -> int:
-
     return CheckIn.objects.filter(patient__clinic_id__in=clinics).count()
 
 

@@ -25,13 +25,11 @@ FILES = 20
 
 
 def sixty_minute_fit(start: datetime) -> bytes:
-
     laps = [LapSpec(300, 850.0, 85, 0.5) for _ in range(12)]  # 12 x 5 min: 60 minutes
     return fit_file(Run(start=start, laps=laps, pause_s=0, record_every=1))
 
 
 def run(clinic_ids: list[int], patient_id: int, user_id: int | None) -> dict[str, Any]:
-
     patient = Patient.objects.select_related("clinic").get(pk=patient_id)
     today = datetime.now(UTC).astimezone(patient.clinic.zone).date()
     base = datetime(2001, 1, 1, 7, tzinfo=UTC)  # far from the bench's own days

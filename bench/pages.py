@@ -65,7 +65,6 @@ class Bench:
     session_keys: list[str] = field(default_factory=list)
 
     def pages(self, physio_id: int, patient_public_id: str) -> None:
-
         urls = {
             "flag queue": "/flags/",
             "dashboard": "/staff/",
@@ -115,7 +114,6 @@ class Bench:
     # --- Phase 2: check-in throughput ------------------------------------------------------
 
     def throughput(self, athletes: list[Session]) -> None:
-
         today = local_today()
         form = checkin_form(today)
         client = Client(self.port, self.csrf)
@@ -219,16 +217,14 @@ class Bench:
             **latency_summary(done),
         }
 
+    def start_worker(self, name: str, option: str) -> Process:
+        """A Celery worker of the project (`option`: its pool or concurrency), logging at INFO."""
+        return start(name, celery_command("worker", option), self.workdir, DJANGO_LOG_LEVEL="INFO")
+
     # --- Phase 3: commit to flag -----------------------------------------------------------
 
     def commit_to_flag(self, athletes: list[Session]) -> None:
-
-        worker = start(
-            "worker",
-            celery_command("worker", "--concurrency=2"),
-            self.workdir,
-            DJANGO_LOG_LEVEL="INFO",
-        )
+        worker = self.start_worker("worker", "--concurrency=2")
         beat = start(
             "beat",
             celery_command("beat", f"--schedule={self.workdir / 'celerybeat-schedule'}"),
@@ -298,12 +294,7 @@ class Bench:
     # --- Phase 4: sweep --------------------------------------------------------------------
 
     def sweeps(self, sizes: list[int]) -> None:
-        worker = start(
-            "sweep-worker",
-            celery_command("worker", "--pool=solo"),
-            self.workdir,
-            DJANGO_LOG_LEVEL="INFO",
-        )
+        worker = self.start_worker("sweep-worker", "--pool=solo")
         runs = []
         try:
             wait_for(lambda: "ready" in worker.text(), "the sweep worker", timeout=60)
@@ -336,7 +327,6 @@ class Bench:
         self.results["sweep"] = runs
 
     def sweep_once(self, worker: Process) -> tuple[float, int, str]:
-
         pattern = re.compile(r"checkins\.sweep\[[^\]]+\] succeeded in ([0-9.]+)s: ([^\"]*)")
         done_before = len(pattern.findall(worker.text()))
         peak = 0

@@ -159,7 +159,6 @@ def make_sessions(user_ids: list[int]) -> dict[int, str]:
 
 
 def drop_sessions(keys: list[str]) -> None:
-
     SessionRow.objects.filter(session_key__in=keys).delete()
 
 
@@ -199,12 +198,10 @@ def _status_kb(pid: int, key: str) -> int:
 
 
 def bench_clinic_ids() -> list[int]:
-
     return list(Clinic.objects.filter(name__startswith=CLINIC_PREFIX).values_list("pk", flat=True))
 
 
 def local_today() -> Any:
-
     return timezone.localdate(timezone=ZoneInfo(ZONE))
 
 
@@ -260,7 +257,6 @@ def clear_today() -> None:
 
 
 def patient_ids_for(user_ids: list[int]) -> dict[int, int]:
-
     return dict(Patient.objects.filter(user_id__in=user_ids).values_list("user_id", "pk"))
 
 

@@ -42,20 +42,10 @@ from checkins.models import (
 )
 from patients.models import CareTeamMember, Injury, Patient, PatientStatus
 from patients.services import injury_derive
+from protocols import models as protocol_models
 from protocols import services as protocol_services
 from protocols.eligibility import misfit_reasons
 from protocols.library import load_library
-from protocols.models import (
-    DecisionKind,
-    EntryCriterion,
-    Plan,
-    PlanStatus,
-    ProtocolTemplate,
-    SessionStep,
-    Stage,
-    StageDecision,
-    TemplateStatus,
-)
 from rtr.accounts.models import Clinic, Membership, Role, User
 
 
@@ -113,8 +103,11 @@ class Generator(CheckinHistory, FlagWriter):
     def library(self) -> dict[str, TemplateSpec]:
         result = {}
         for code in LIBRARY_ORDER:
-            template = ProtocolTemplate.objects.get(
-                clinic__isnull=True, code=code, is_plan_copy=False, status=TemplateStatus.PUBLISHED
+            template = protocol_models.ProtocolTemplate.objects.get(
+                clinic__isnull=True,
+                code=code,
+                is_plan_copy=False,
+                status=protocol_models.TemplateStatus.PUBLISHED,
             )
             stages = list(template.stages.prefetch_related("steps", "criteria").order_by("order"))
             specs = []
@@ -327,12 +320,12 @@ class Generator(CheckinHistory, FlagWriter):
     def plans(self) -> None:
         """Each plan gets its own copy of its template (header, stages, criteria, steps), like
         `plan_assign`, then is confirmed (`plan_confirm`) and advanced through its stages."""
-        copies = allocate_ids(ProtocolTemplate, len(self.patients))
-        plan_ids = allocate_ids(Plan, len(self.patients))
+        copies = allocate_ids(protocol_models.ProtocolTemplate, len(self.patients))
+        plan_ids = allocate_ids(protocol_models.Plan, len(self.patients))
         n_stages = sum(len(p.template.stages) for p in self.patients)
-        stage_ids = iter(allocate_ids(Stage, n_stages))
+        stage_ids = iter(allocate_ids(protocol_models.Stage, n_stages))
         n_steps = sum(len(s.steps) for p in self.patients for s in p.template.specs)
-        step_ids = iter(allocate_ids(SessionStep, n_steps))
+        step_ids = iter(allocate_ids(protocol_models.SessionStep, n_steps))
         header_names = ["id", *protocol_services.TEMPLATE_FIELDS]
         templates: list[tuple[Any, ...]] = []
         stages: list[tuple[Any, ...]] = []
@@ -349,7 +342,7 @@ class Generator(CheckinHistory, FlagWriter):
                     p.clinic_id,
                     source.code,
                     source.version,
-                    TemplateStatus.DRAFT,
+                    protocol_models.TemplateStatus.DRAFT,
                     True,
                     source.pk,
                     p.physio_id,
@@ -397,7 +390,7 @@ class Generator(CheckinHistory, FlagWriter):
                     source.pk,
                     copy_id,
                     p.start,
-                    PlanStatus.ACTIVE,
+                    protocol_models.PlanStatus.ACTIVE,
                     p.stage_ids[p.current_stage],
                     p.step_ids[p.current_stage][0],
                     stage_started,
@@ -408,7 +401,9 @@ class Generator(CheckinHistory, FlagWriter):
                 decisions.append(
                     (
                         plan_id,
-                        DecisionKind.START if index == 0 else DecisionKind.ADVANCE,
+                        protocol_models.DecisionKind.START
+                        if index == 0
+                        else protocol_models.DecisionKind.ADVANCE,
                         p.stage_ids[index - 1] if index else None,
                         p.stage_ids[index],
                         [] if index == 0 else [{"text": "Reviewed in clinic", "met": True}],
@@ -418,7 +413,7 @@ class Generator(CheckinHistory, FlagWriter):
                     )
                 )
         Copier(
-            ProtocolTemplate,
+            protocol_models.ProtocolTemplate,
             [
                 *header_names,
                 "clinic_id",
@@ -432,18 +427,22 @@ class Generator(CheckinHistory, FlagWriter):
             with_pk=True,
         ).copy(templates)
         Copier(
-            Stage, ["id", "template_id", "order", *protocol_services.STAGE_FIELDS], with_pk=True
+            protocol_models.Stage,
+            ["id", "template_id", "order", *protocol_services.STAGE_FIELDS],
+            with_pk=True,
         ).copy(stages)
         Copier(
-            SessionStep, ["id", "stage_id", "order", *protocol_services.STEP_FIELDS], with_pk=True
+            protocol_models.SessionStep,
+            ["id", "stage_id", "order", *protocol_services.STEP_FIELDS],
+            with_pk=True,
         ).copy(steps)
         Copier(
-            EntryCriterion,
+            protocol_models.EntryCriterion,
             ["stage_id", "order", *protocol_services.CRITERION_FIELDS],
             with_pk=False,
         ).copy(criteria)
         Copier(
-            Plan,
+            protocol_models.Plan,
             [
                 "id",
                 "patient_id",
@@ -459,7 +458,7 @@ class Generator(CheckinHistory, FlagWriter):
             with_pk=True,
         ).copy(plans)
         Copier(
-            StageDecision,
+            protocol_models.StageDecision,
             [
                 "plan_id",
                 "kind",

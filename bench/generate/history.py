@@ -91,18 +91,12 @@ def fold(findings: list[rules.Finding]) -> tuple[Flag, date | None]:
 class CheckinHistory(GeneratorBase):
     # --- check-ins ---------------------------------------------------------------------------
 
+    # Who and when, the athlete's answers, the day's prescription, the record's own columns.
     CHECKIN_NAMES = (
-        "patient_id",
-        "plan_id",
-        "date",
-        "is_late",
+        *("patient_id", "plan_id", "date", "is_late"),
         *CHECKIN_FIELDS,
-        "prescribed_kind",
-        "prescribed_label",
-        "prescribed_run_minutes",
-        "submitted_at",
-        "evaluated_at",
-        "submitted_by_id",
+        *("prescribed_kind", "prescribed_label", "prescribed_run_minutes"),
+        *("submitted_at", "evaluated_at", "submitted_by_id"),
     )
 
     def checkins(self) -> int:
