@@ -6,13 +6,11 @@ it refuses. Views pass cleaned form data; tests call these directly.
 
 from __future__ import annotations
 
-import secrets
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
@@ -23,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from rtr.accounts.models import Membership, Role
 from rtr.accounts.services import membership_add
+from rtr.tokens import TokenKind, new_nonce
 
 from . import bsi, triad
 from .models import (
@@ -40,6 +39,9 @@ if TYPE_CHECKING:
     from rtr.accounts.models import Clinic, User
 
 INVITATION_SALT = "rtr.patients.invitation"
+INVITATION_TOKEN: TokenKind[AthleteInvitation] = TokenKind(
+    salt=INVITATION_SALT, claims={"i": "public_id", "n": "nonce"}
+)
 
 PATIENT_FIELDS = (
     "first_name",
@@ -388,9 +390,7 @@ class InvitationError(Exception):
 
 
 def invitation_token(invitation: AthleteInvitation) -> str:
-    return signing.dumps(
-        {"i": str(invitation.public_id), "n": invitation.nonce}, salt=INVITATION_SALT, compress=True
-    )
+    return INVITATION_TOKEN.make(invitation)
 
 
 def invitation_url(invitation: AthleteInvitation) -> str:
@@ -418,7 +418,7 @@ def invitation_send(*, patient: Patient, by: User) -> AthleteInvitation:
     invitation = AthleteInvitation.objects.create(
         patient=patient,
         email=email,
-        nonce=secrets.token_hex(16),
+        nonce=new_nonce(),
         sent_by=by,
         sent_at=now,
         expires_at=now + timedelta(hours=settings.RTR_INVITATION_HOURS),
@@ -442,17 +442,8 @@ def invitation_send(*, patient: Patient, by: User) -> AthleteInvitation:
 
 def invitation_from_token(token: str) -> AthleteInvitation:
     """The open invitation this token was made for, or InvitationError with the reason."""
-    try:
-        payload = signing.loads(token, salt=INVITATION_SALT)
-        public_id, nonce = payload["i"], payload["n"]
-    except (signing.BadSignature, KeyError, TypeError, ValueError) as exc:
-        raise InvitationError(
-            _("This invitation link is not valid. Check that you opened the whole link.")
-        ) from exc
-    invitation = (
-        AthleteInvitation.objects.select_related("patient", "patient__clinic")
-        .filter(public_id=public_id, nonce=nonce)
-        .first()
+    invitation = INVITATION_TOKEN.find(
+        token, AthleteInvitation.objects.select_related("patient", "patient__clinic")
     )
     if invitation is None:
         raise InvitationError(

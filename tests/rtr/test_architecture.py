@@ -20,7 +20,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
 from django.conf import settings
 
 ROOT = Path(settings.BASE_DIR)
@@ -44,6 +43,37 @@ COMPOSITION_PACKAGES = ("rtr.settings",)
 # Modules allowed over the size limit because they hold declarative data only.
 DATA_MODULES = {"protocols.library"}
 MAX_LINES = 600
+
+# The debts issue 16 still has to pay, by name. Nothing may join these lists; a debt that is paid
+# must leave them (the tests fail on both), so the lists only shrink until they are empty.
+KNOWN_UPWARD = {
+    ("patients.erasure", "checkins.models"),
+    ("patients.erasure", "protocols.models"),
+    ("patients.erasure", "interop.models"),
+    ("patients.erasure", "loads.models"),
+    ("patients.export", "checkins.models"),
+    ("patients.export", "protocols.models"),
+    ("patients.export", "interop.models"),
+    ("patients.export", "loads.models"),
+    ("protocols.services", "checkins.thresholds"),
+}
+KNOWN_LOOPS = {
+    ("checkins.evaluation", "checkins.notifications", "checkins.push", "checkins.tasks"),
+    ("loads.services", "loads.tasks"),
+    ("rtr.services", "rtr.tasks"),
+}
+KNOWN_LONG = {
+    "checkins.rules",
+    "checkins.views",
+    "interop.fhir",
+    "protocols.models",
+    "protocols.services",
+    "protocols.views",
+}
+
+
+def _new_and_paid[T](found: set[T], known: set[T]) -> tuple[list[T], list[T]]:
+    return sorted(found - known), sorted(known - found)  # type: ignore[type-var]
 
 
 @dataclass(frozen=True)
@@ -139,17 +169,19 @@ def test_every_top_level_package_has_a_layer():
     assert packages <= set(LAYERS), f"give these packages a layer: {sorted(packages - set(LAYERS))}"
 
 
-@pytest.mark.xfail(reason="issue 16: being reshaped; the mark goes when the tree passes")
 def test_no_app_imports_an_app_above_it():
-    upward = sorted(
-        {
-            f"{found.source}:{found.line} imports {found.target}"
-            for found in _all_imports()
-            if not _is_composition_root(found.source)
-            and LAYERS[found.target.split(".")[0]] > LAYERS[found.source.split(".")[0]]
-        }
-    )
-    assert not upward, "imports running upwards:\n" + "\n".join(upward)
+    upward = [
+        found
+        for found in _all_imports()
+        if not _is_composition_root(found.source)
+        and LAYERS[found.target.split(".")[0]] > LAYERS[found.source.split(".")[0]]
+    ]
+    new, paid = _new_and_paid({(found.source, found.target) for found in upward}, KNOWN_UPWARD)
+    where = [
+        f"{f.source}:{f.line} imports {f.target}" for f in upward if (f.source, f.target) in new
+    ]
+    assert not new, "imports running upwards:\n" + "\n".join(where)
+    assert not paid, f"these upward imports are gone: take them off KNOWN_UPWARD: {paid}"
 
 
 def _cycles(edges: dict[str, set[str]]) -> list[list[str]]:
@@ -190,18 +222,18 @@ def _cycles(edges: dict[str, set[str]]) -> list[list[str]]:
     return found
 
 
-@pytest.mark.xfail(reason="issue 16: being reshaped; the mark goes when the tree passes")
 def test_no_module_imports_itself_round_a_loop():
     edges: dict[str, set[str]] = defaultdict(set)
     for found in _all_imports():
-        if found.runs and not _is_composition_root(found.source):
-            # importing a package's module runs the package's __init__ first: not a loop of ours
-            if not found.source.startswith(found.target + "."):
-                edges[found.source].add(found.target)
-    loops = _cycles(edges)
-    assert not loops, "modules that import each other (at any level):\n" + "\n".join(
-        " ⇄ ".join(loop) for loop in loops
+        # importing a package's module runs the package's __init__ first: not a loop of ours
+        inside_its_package = found.source.startswith(found.target + ".")
+        if found.runs and not _is_composition_root(found.source) and not inside_its_package:
+            edges[found.source].add(found.target)
+    new, paid = _new_and_paid({tuple(loop) for loop in _cycles(edges)}, KNOWN_LOOPS)
+    assert not new, "modules that import each other (at any level):\n" + "\n".join(
+        " ⇄ ".join(loop) for loop in new
     )
+    assert not paid, f"these loops are gone: take them off KNOWN_LOOPS: {paid}"
 
 
 def test_the_import_walker_sees_imports_inside_functions():
@@ -215,7 +247,6 @@ def test_the_import_walker_sees_imports_inside_functions():
     assert [(f.target, f.line, f.runs) for f in found] == [("patients.b", 2, True)]
 
 
-@pytest.mark.xfail(reason="issue 16: being reshaped; the mark goes when the tree passes")
 def test_no_module_is_longer_than_a_reader_can_hold():
     long = {
         module: len(path.read_text().splitlines())
@@ -223,4 +254,6 @@ def test_no_module_is_longer_than_a_reader_can_hold():
         if module not in DATA_MODULES
     }
     too_long = {module: lines for module, lines in long.items() if lines > MAX_LINES}
-    assert not too_long, f"modules over {MAX_LINES} lines: {too_long}"
+    new, paid = _new_and_paid(set(too_long), KNOWN_LONG)
+    assert not new, f"modules over {MAX_LINES} lines: { {m: too_long[m] for m in new} }"
+    assert not paid, f"these modules are short now: take them off KNOWN_LONG: {paid}"
