@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from celery import signature
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -21,6 +22,8 @@ from patients.models import Patient
 
 from . import parsing, sandbox
 from .models import ImportStatus, RunImport
+
+IMPORT_TASK = "loads.import_run_file"
 
 if TYPE_CHECKING:
     from django.core.files.uploadedfile import UploadedFile
@@ -101,9 +104,8 @@ def upload(*, patient: Patient, by: User, upload: UploadedFile) -> RunImport:
     except IntegrityError as error:  # the same file sent twice at once
         run.file.delete(save=False)
         raise ValidationError(_("You have already uploaded this run.")) from error
-    from .tasks import import_run_file
-
-    transaction.on_commit(lambda: import_run_file.delay(run.pk))
+    # queued by name: the task module imports this one
+    transaction.on_commit(lambda: signature(IMPORT_TASK, args=(run.pk,)).delay())
     return run
 
 

@@ -5,10 +5,13 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
+from celery import signature
 from django.db import transaction
 from django.utils import timezone
 
 from .models import TaskProbe, WorkerHeartbeat
+
+PROBE_TASK = "rtr.tasks.complete_task_probe"
 
 if TYPE_CHECKING:
     from rtr.accounts.models import User
@@ -26,16 +29,15 @@ def worker_heartbeat_record(*, worker: str) -> WorkerHeartbeat:
 @transaction.atomic
 def task_probe_send(*, user: User) -> TaskProbe:
     """Record a probe and queue it once the row is committed."""
-    from .tasks import complete_task_probe as complete_task_probe_task
-
     probe = TaskProbe.objects.create(requested_by=user)
-    transaction.on_commit(lambda: _publish_probe(complete_task_probe_task, probe.pk))
+    transaction.on_commit(lambda: _publish_probe(probe.pk))
     return probe
 
 
-def _publish_probe(task: object, probe_id: int) -> None:
+def _publish_probe(probe_id: int) -> None:
     try:
-        task.delay(probe_id)  # type: ignore[attr-defined]
+        # queued by name: the task module imports this one
+        signature(PROBE_TASK, args=(probe_id,)).delay()
     except Exception:
         # The broker is down: the probe stays pending and the page says so.
         logger.warning("task probe %s could not be published", probe_id, exc_info=True)

@@ -59,8 +59,6 @@ KNOWN_UPWARD = {
 }
 KNOWN_LOOPS = {
     ("checkins.evaluation", "checkins.notifications", "checkins.push", "checkins.tasks"),
-    ("loads.services", "loads.tasks"),
-    ("rtr.services", "rtr.tasks"),
 }
 KNOWN_LONG = {
     "checkins.rules",
