@@ -120,12 +120,13 @@ def _imports_of(module: str, path: Path, modules: dict[str, Path]) -> list[Impor
 
     def visit(node: ast.AST, runs: bool) -> None:
         if isinstance(node, ast.If) and _is_type_checking(node.test):
-            for child in node.body:
-                visit(child, False)
-            for child in node.orelse:
-                visit(child, runs)
+            for statement in node.body:
+                visit(statement, False)
+            for statement in node.orelse:
+                visit(statement, runs)
             return
         names: list[str] = []
+        line = getattr(node, "lineno", 0)
         if isinstance(node, ast.Import):
             names = [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom):
@@ -139,7 +140,7 @@ def _imports_of(module: str, path: Path, modules: dict[str, Path]) -> list[Impor
         for name in names:
             target = _resolve(name, modules)
             if target is not None and target != module:
-                found.append(Import(module, target, node.lineno, runs))
+                found.append(Import(module, target, line, runs))
         for child in ast.iter_child_nodes(node):
             visit(child, runs)
 
