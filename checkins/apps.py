@@ -10,13 +10,16 @@ class CheckinsConfig(AppConfig):
 
     def ready(self) -> None:
         from patients.sections import register_section
+        from protocols import hooks as protocol_hooks
         from rtr.accounts.demo import register_demo_loader
         from rtr.panels import register_panel
 
+        from . import thresholds
         from .dashboard import dashboard_panel
         from .demo import demo_checkins_load, demo_flags_load
         from .panels import checkin_panel
 
+        protocol_hooks.provide_run_pain_limit(thresholds.run_pain_limit)
         register_section("checkins", url_name="checkins:patient_section")
         register_section("flags", url_name="checkins:patient_flags_section")
         register_panel(checkin_panel, order=20)

@@ -268,3 +268,8 @@ NEXT_MORNING_HOLD_RISE = ("next_morning_pain", "hold_rise")
 
 def value(values: Values, key: tuple[str, str]) -> float:
     return values[key[0]][key[1]]
+
+
+def run_pain_limit(clinic_id: int) -> float:
+    """The clinic's pain limit during and after a run (what a prescription quotes)."""
+    return value(for_clinic(clinic_id), RUN_PAIN_LIMIT)

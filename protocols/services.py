@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from patients.models import Patient, PatientStatus
 
+from . import hooks
 from . import prescription as engine
 from .eligibility import misfit_reasons
 from .models import (
@@ -944,11 +945,7 @@ def prescription_for(plan: Plan | None, day: date) -> Prescription:
         if stage.cadence_cue and step.is_running:
             result.details.append(stage.cadence_cue)
         if plan.step_failures:
-            from checkins import thresholds  # the clinic's pain limit, from the one registry
-
-            limit = thresholds.value(
-                thresholds.for_clinic(plan.patient.clinic_id), thresholds.RUN_PAIN_LIMIT
-            )
+            limit = hooks.run_pain_limit(plan.patient.clinic_id)
             result.note = str(
                 _("Last time hurt: repeat this step, and stop if pain goes above %(n)s/10.")
                 % {"n": f"{limit:g}"}

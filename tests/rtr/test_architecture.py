@@ -55,7 +55,6 @@ KNOWN_UPWARD = {
     ("patients.export", "protocols.models"),
     ("patients.export", "interop.models"),
     ("patients.export", "loads.models"),
-    ("protocols.services", "checkins.thresholds"),
 }
 KNOWN_LOOPS = {
     ("checkins.evaluation", "checkins.notifications", "checkins.push", "checkins.tasks"),
