@@ -6,7 +6,7 @@ from .models import CheckIn, SignInLink
 
 
 @admin.register(CheckIn)
-class CheckInAdmin(admin.ModelAdmin):
+class CheckInAdmin(admin.ModelAdmin[CheckIn]):
     list_display = ["patient", "date", "session_done", "is_late", "evaluated_at"]
     list_filter = ["session_done", "is_late"]
     date_hierarchy = "date"
@@ -15,7 +15,7 @@ class CheckInAdmin(admin.ModelAdmin):
 
 
 @admin.register(SignInLink)
-class SignInLinkAdmin(admin.ModelAdmin):
+class SignInLinkAdmin(admin.ModelAdmin[SignInLink]):
     list_display = ["user", "purpose", "created_at", "expires_at", "revoked_at", "last_used_at"]
     raw_id_fields = ["user"]
     readonly_fields = ["public_id", "nonce"]

@@ -46,7 +46,8 @@ def parse_limited(data: bytes, *, seconds: float, memory_mb: int) -> dict[str, A
     except ValueError:
         answer = {}
     if "session" in answer:
-        return answer["session"]
+        session: dict[str, Any] = answer["session"]
+        return session
     if answer.get("error") == "memory" or (done.returncode != 0 and b"MemoryError" in done.stderr):
         raise RunFileError(TOO_BIG)
     if "error" in answer:

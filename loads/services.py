@@ -39,7 +39,7 @@ def max_bytes() -> int:
     return int(settings.RTR_RUN_FILE_MAX_BYTES)
 
 
-def validate_upload(upload: UploadedFile) -> tuple[str, bytes]:
+def validate_upload(upload: UploadedFile[bytes]) -> tuple[str, bytes]:
     """The file's format and bytes, or ValidationError saying why it is refused.
 
     Checked before any parser sees it: size (from the upload's length, before reading), no
@@ -87,7 +87,7 @@ def _check_fit_structure(data: bytes) -> None:
         raise ValidationError(_("The file is damaged or incomplete: it cannot be read."))
 
 
-def upload(*, patient: Patient, by: User, upload: UploadedFile) -> RunImport:
+def upload(*, patient: Patient, by: User, upload: UploadedFile[bytes]) -> RunImport:
     """Validate and store the file; its reading is queued. Refuses the same file twice."""
     kind, data = validate_upload(upload)
     digest = hashlib.sha256(data).hexdigest()

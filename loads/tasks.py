@@ -7,6 +7,8 @@ from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 
 from . import services
+from .models import RunImport
+from .sandbox import TOO_SLOW
 
 
 @shared_task(
@@ -20,10 +22,8 @@ def import_run_file(run_id: int) -> str | None:
     try:
         run = services.read(run_id)
     except SoftTimeLimitExceeded:
-        from .models import RunImport
-
         RunImport.objects.filter(pk=run_id, status="reading").update(
-            status="refused", message=services.sandbox.TOO_SLOW
+            status="refused", message=TOO_SLOW
         )
         return "refused"
     return run.status if run is not None else None

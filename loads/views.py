@@ -14,7 +14,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
-from django_ratelimit.decorators import ratelimit
 
 from checkins import services as checkin_services
 from patients.models import Patient
@@ -23,6 +22,7 @@ from rtr.accounts.tenancy import (
     clinical_staff_required,
     get_visible_or_404,
 )
+from rtr.http import rate_limit
 
 from . import analytics, selectors, services
 from .forms import RunFileForm
@@ -50,7 +50,7 @@ def _save(request: AuthedRequest, patient: Patient) -> RunFileForm:
 
 
 @require_POST
-@ratelimit(key="user", rate="20/h", method="POST", block=True)
+@rate_limit(key="user", rate="20/h", method="POST")
 @athlete_required
 def athlete_upload(request: AuthedRequest) -> HttpResponse:
     patient = _my_patient(request)
@@ -79,7 +79,7 @@ def athlete_upload_status(request: AuthedRequest) -> HttpResponse:
 
 
 @require_POST
-@ratelimit(key="user", rate="60/h", method="POST", block=True)
+@rate_limit(key="user", rate="60/h", method="POST")
 @clinical_staff_required
 def staff_upload(request: AuthedRequest, patient_id: UUID) -> HttpResponse:
     patient = get_visible_or_404(

@@ -28,6 +28,11 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
+def _row(*names: str) -> Div:
+    """Fields side by side, equal widths, on one row of the form."""
+    return Div(*[Div(name, css_class="col-md") for name in names], css_class="row")
+
+
 def _helper(*fields: Any) -> FormHelper:
     helper = FormHelper()
     helper.form_tag = False
@@ -37,7 +42,7 @@ def _helper(*fields: Any) -> FormHelper:
     return helper
 
 
-def staff_choices(clinic: Clinic, roles: set[str]) -> forms.ModelChoiceField:
+def staff_choices(clinic: Clinic, roles: set[str]) -> forms.ModelChoiceField[User]:
     queryset = (
         User.objects.filter(
             memberships__clinic=clinic, memberships__role__in=roles, memberships__is_active=True
@@ -200,19 +205,18 @@ class InjuryForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        row = lambda *names: Div(*[Div(n, css_class="col-md") for n in names], css_class="row")  # noqa: E731
         self.helper = _helper(
-            Fieldset(_("Where"), row("site", "metatarsal_zone", "side"), "sub_site_note"),
-            Fieldset(_("Risk"), row("risk_override"), Field("risk_override_reason")),
+            Fieldset(_("Where"), _row("site", "metatarsal_zone", "side"), "sub_site_note"),
+            Fieldset(_("Risk"), _row("risk_override"), Field("risk_override_reason")),
             Fieldset(
                 _("Grading"),
-                row("fredericson_grade", "arendt_grade", "kaeding_miller_grade"),
-                row("fracture_line", "fracture_extent_pct", "displacement_mm"),
+                _row("fredericson_grade", "arendt_grade", "kaeding_miller_grade"),
+                _row("fracture_line", "fracture_extent_pct", "displacement_mm"),
             ),
             Fieldset(
                 _("Dates and loading"),
-                row("first_symptoms_on", "diagnosed_on"),
-                row("weight_bearing", "walking_aid"),
+                _row("first_symptoms_on", "diagnosed_on"),
+                _row("weight_bearing", "walking_aid"),
             ),
             "notes",
         )

@@ -394,7 +394,7 @@ def invitation_token(invitation: AthleteInvitation) -> str:
 
 
 def invitation_url(invitation: AthleteInvitation) -> str:
-    return settings.SITE_URL + reverse("invitation_accept", args=[invitation_token(invitation)])
+    return f"{settings.SITE_URL}{reverse('invitation_accept', args=[invitation_token(invitation)])}"
 
 
 @transaction.atomic

@@ -18,12 +18,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_ratelimit.decorators import ratelimit
 
 from checkins import offline, push, services
 from checkins.models import ReminderChannel, ReminderPreference
 from checkins.views import checkin_form_for, my_patient
 from rtr.accounts.tenancy import athlete_required
+from rtr.http import rate_limit
 
 if TYPE_CHECKING:
     from rtr.http import AuthedRequest
@@ -123,7 +123,7 @@ def session(request: AuthedRequest) -> JsonResponse:
 
 
 @require_POST
-@ratelimit(key="user", rate="20/m", method="POST", block=True)
+@rate_limit(key="user", rate="20/m", method="POST")
 @athlete_required
 def checkin_sync(request: AuthedRequest) -> JsonResponse:
     """A check-in kept on the phone while offline, sent now (JSON answer for the queue)."""

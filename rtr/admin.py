@@ -6,10 +6,10 @@ from .models import TaskProbe, WorkerHeartbeat
 
 
 @admin.register(WorkerHeartbeat)
-class WorkerHeartbeatAdmin(admin.ModelAdmin):
+class WorkerHeartbeatAdmin(admin.ModelAdmin[WorkerHeartbeat]):
     list_display = ["worker", "last_seen_at"]
 
 
 @admin.register(TaskProbe)
-class TaskProbeAdmin(admin.ModelAdmin):
+class TaskProbeAdmin(admin.ModelAdmin[TaskProbe]):
     list_display = ["public_id", "requested_by", "requested_at", "completed_at", "worker"]

@@ -29,9 +29,11 @@ import logging
 import os
 import time
 import uuid
+from queue import Empty
 from typing import Any
 
-from kombu.transport import filesystem
+from kombu.exceptions import ChannelError
+from kombu.transport import filesystem, virtual
 from kombu.utils.encoding import str_to_bytes
 from kombu.utils.json import dumps
 
@@ -51,9 +53,7 @@ class Channel(filesystem.Channel):
         except OSError as exc:
             with contextlib.suppress(OSError):
                 os.unlink(partial)
-            raise filesystem.ChannelError(
-                f"Cannot add a message to {self.data_folder_out}"
-            ) from exc
+            raise ChannelError(f"Cannot add a message to {self.data_folder_out}") from exc
 
     def _get(self, queue: Any, timeout: Any = None) -> Any:
         for _attempt in range(100):
@@ -62,7 +62,7 @@ class Channel(filesystem.Channel):
             except (json.JSONDecodeError, UnicodeDecodeError):
                 # The file was already moved away and removed: only this message is lost.
                 logger.error("skipped an unreadable message on queue %s", queue)
-        raise filesystem.Empty()
+        raise Empty()
 
     def get_table(self, exchange: str) -> Any:
         for _attempt in range(20):
@@ -96,36 +96,40 @@ class Transport(filesystem.Transport):
 #    object has no attribute 'hostname'`, "Unrecoverable error", the worker exited. The
 #    channel here keeps the details it was created with and uses them for that late restore.
 
+#
+# celery-types' stubs leave out the private parts of kombu's Redis transport used here
+# (`_remove_from_indices`, `connection_errors`, `_connparams`): those lines say so to mypy.
+
 from kombu.transport import redis as kombu_redis  # noqa: E402
 
 
 class RedisQoS(kombu_redis.QoS):
     def ack(self, delivery_tag: Any) -> None:
         try:
-            self._remove_from_indices(delivery_tag).execute()
-        except self.channel.connection_errors as exc:
+            self._remove_from_indices(delivery_tag).execute()  # type: ignore[attr-defined]
+        except self.channel.connection_errors as exc:  # type: ignore[attr-defined]
             logger.warning(
                 "broker did not answer an acknowledgement (%s): the message is restored after "
                 "the visibility timeout",
                 type(exc).__name__,
             )
         finally:
-            kombu_redis.virtual.QoS.ack(self, delivery_tag)
+            virtual.QoS.ack(self, delivery_tag)
 
     def reject(self, delivery_tag: Any, requeue: bool = False) -> None:
         try:
             if requeue:
                 self.restore_by_tag(delivery_tag, leftmost=True)
             else:
-                self._remove_from_indices(delivery_tag).execute()
-        except self.channel.connection_errors as exc:
+                self._remove_from_indices(delivery_tag).execute()  # type: ignore[attr-defined]
+        except self.channel.connection_errors as exc:  # type: ignore[attr-defined]
             logger.warning(
                 "broker did not answer a rejection (%s): the message is restored after the "
                 "visibility timeout",
                 type(exc).__name__,
             )
         finally:
-            kombu_redis.virtual.QoS.ack(self, delivery_tag)
+            virtual.QoS.ack(self, delivery_tag)
 
 
 class RedisChannel(kombu_redis.Channel):
@@ -138,10 +142,10 @@ class RedisChannel(kombu_redis.Channel):
     def _connparams(self, asynchronous: bool = False) -> Any:
         transport = self.connection
         if transport.client is not None or self._rtr_conninfo is None:
-            return super()._connparams(asynchronous)
+            return super()._connparams(asynchronous)  # type: ignore[misc]
         transport.client = self._rtr_conninfo  # the connection closed under us: see 2. above
         try:
-            return super()._connparams(asynchronous)
+            return super()._connparams(asynchronous)  # type: ignore[misc]
         finally:
             transport.client = None
 

@@ -72,7 +72,8 @@ def check_broker() -> str:
         finally:
             client.close()
     with app.connection_for_write() as conn:
-        conn.ensure_connection(max_retries=1, timeout=SOCKET_TIMEOUT)
+        # kombu takes the timeout in seconds as a float; celery-types says int.
+        conn.ensure_connection(max_retries=1, timeout=SOCKET_TIMEOUT)  # type: ignore[arg-type]
     return OK
 
 

@@ -27,7 +27,8 @@ class WorkerHeartbeat(models.Model):
 
     @classmethod
     def latest_seen_at(cls) -> datetime | None:
-        return cls.objects.aggregate(latest=models.Max("last_seen_at"))["latest"]
+        latest: datetime | None = cls.objects.aggregate(latest=models.Max("last_seen_at"))["latest"]
+        return latest
 
 
 class TaskProbe(models.Model):

@@ -7,14 +7,14 @@ from django.utils.translation import gettext_lazy as _
 from .models import Clinic, Membership, User
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(admin.TabularInline[Membership, User | Clinic]):
     model = Membership
     extra = 0
     fields = ["clinic", "role", "is_active"]
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(DjangoUserAdmin[User]):
     ordering = ["email"]
     list_display = ["email", "first_name", "last_name", "is_active", "is_staff"]
     search_fields = ["email", "first_name", "last_name"]
@@ -33,7 +33,7 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(Clinic)
-class ClinicAdmin(admin.ModelAdmin):
+class ClinicAdmin(admin.ModelAdmin[Clinic]):
     list_display = ["name", "time_zone", "reminder_time"]
     search_fields = ["name"]
     readonly_fields = ["public_id", "created_at"]
@@ -41,7 +41,7 @@ class ClinicAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(admin.ModelAdmin[Membership]):
     list_display = ["user", "clinic", "role", "is_active"]
     list_filter = ["role", "is_active", "clinic"]
     search_fields = ["user__email", "clinic__name"]

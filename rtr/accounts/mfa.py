@@ -13,12 +13,15 @@ it reaches no page of the app until this session has passed a second factor:
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from allauth.account.internal.flows.login import get_authentication_records, record_authentication
+from allauth.mfa import app_settings
 from allauth.mfa.models import Authenticator
 from allauth.mfa.signals import authenticator_added
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
@@ -58,17 +61,13 @@ def session_passed_second_factor(request: HttpRequest) -> bool:
 def current_code(secret: str, *, at: float | None = None) -> str:
     """The code an authenticator app shows for `secret` now (or at the given Unix time): for
     the demo lead's `make demo-code` and for tests that sign in through the real forms."""
-    import time
-
-    from allauth.mfa import app_settings
-    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
-
     counter = int(time.time() if at is None else at) // app_settings.TOTP_PERIOD
-    return format_hotp_value(hotp_value(secret, counter))
+    code: str = format_hotp_value(hotp_value(secret, counter))
+    return code
 
 
 def has_authenticator_app(user: User) -> bool:
-    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+    return bool(Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists())
 
 
 @receiver(authenticator_added)

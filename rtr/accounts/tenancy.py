@@ -82,7 +82,8 @@ def choose_membership(memberships: list[Membership], wanted: str | None) -> Memb
 
 def switch_clinic(request: HttpRequest, clinic_public_id: UUID) -> Membership:
     """Make another of the user's clinics the current one; a clinic they are not in is a 404."""
-    for membership in getattr(request, "memberships", []):
+    memberships: list[Membership] = getattr(request, "memberships", [])
+    for membership in memberships:
         if membership.clinic.public_id == clinic_public_id and membership.is_staff_role:
             request.session[SESSION_CLINIC_KEY] = str(clinic_public_id)
             return membership

@@ -15,11 +15,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+import django_stubs_ext
 import environ
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
+
+django_stubs_ext.monkeypatch()  # admin classes may name their model: ModelAdmin[Patient]
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 # Local state of `make run`: SQLite file, broker folders, beat schedule, worker log.
@@ -443,7 +446,7 @@ CELERY_TIMEZONE = "UTC"
 # second, so a check-in is evaluated within about 50 ms rather than at the next tick).
 RTR_RELAY_SECONDS = env.float("RTR_RELAY_SECONDS", default=0.9)
 
-CELERY_BEAT_SCHEDULE = {
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     # The check-in outbox relay: a saved check-in is evaluated within about a second,
     # and saving it never depends on the broker (design.md §5).
     "evaluate-pending-checkins": {

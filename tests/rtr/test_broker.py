@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
+from typing import Any
 
 from kombu import Connection
 
@@ -30,13 +31,13 @@ def _race(transport: str, folder) -> tuple[list[int], list[str]]:
 
     def produce() -> None:
         with Connection("filesystem://", transport=transport, transport_options=options) as conn:
-            channel = conn.channel()
+            channel: Any = conn.channel()  # kombu's virtual channel: _put and _get
             for i in range(MESSAGES):
                 channel._put("q", {"i": i, "body": BODY})
 
     def consume() -> None:
         with Connection("filesystem://", transport=transport, transport_options=options) as conn:
-            channel = conn.channel()
+            channel: Any = conn.channel()  # kombu's virtual channel: _put and _get
             deadline = time.monotonic() + 60
             while len(received) < MESSAGES and time.monotonic() < deadline:
                 try:
