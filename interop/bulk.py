@@ -17,9 +17,12 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from patients.models import Patient
 
 from . import fhir
 from .models import BulkExport, BulkExportStatus
@@ -27,7 +30,6 @@ from .models import BulkExport, BulkExportStatus
 if TYPE_CHECKING:
     from django.db.models import QuerySet
 
-    from patients.models import Patient
     from rtr.accounts.models import Clinic, User
 
 MAX_RANGE_DAYS = 366
@@ -50,8 +52,6 @@ def validate_range(start: date | None, end: date | None) -> None:
 
 
 def patients_in_range(clinic: Clinic, start: date, end: date) -> QuerySet[Patient]:
-    from patients.models import Patient
-
     return (
         Patient.objects.filter(clinic=clinic, erased_at__isnull=True)
         .filter(
@@ -80,8 +80,6 @@ def bulk_export_build(export_id: int) -> None:
     BulkExport.objects.filter(pk=job.pk).update(
         status=BulkExportStatus.RUNNING, total=len(patient_ids), done=0
     )
-    from patients.models import Patient
-
     files: dict[str, list[str]] = defaultdict(list)
     seen: set[tuple[str, str]] = set()
     for n, patient in enumerate(
@@ -136,8 +134,6 @@ class NotDownloadable(Exception):
 
 def bulk_export_take(export: BulkExport) -> bytes:
     """The archive, once: it is deleted as it is handed over (or when it has expired)."""
-    from django.db import transaction
-
     data: bytes | None = None
     with transaction.atomic():
         job = BulkExport.objects.select_for_update().get(pk=export.pk)

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from patients.models import Patient
-from rtr.accounts.models import Clinic, PublicIdModel
+from rtr.accounts.models import Clinic, Membership, PublicIdModel, Role
 
 
 class ResearchConsent(PublicIdModel):
@@ -55,8 +55,6 @@ class BulkExportStatus(models.TextChoices):
 class BulkExportQuerySet(models.QuerySet["BulkExport"]):
     def visible_to(self, membership: object) -> BulkExportQuerySet:
         """A clinic's bulk exports: its lead only (tenancy.py)."""
-        from rtr.accounts.models import Membership, Role
-
         if not isinstance(membership, Membership) or membership.role != Role.LEAD:
             return self.none()
         return self.filter(clinic_id=membership.clinic_id)

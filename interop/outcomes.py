@@ -34,7 +34,10 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
+from checkins.models import CheckIn, Flag
 from patients import bsi
+from patients.models import Injury
+from protocols.models import DecisionKind, Plan, PlanStatus, StageDecision
 
 if TYPE_CHECKING:
     from rtr.accounts.models import Clinic
@@ -92,10 +95,6 @@ class Episode:
 
 def episodes(clinic: Clinic) -> list[Episode]:
     """Every injury of the clinic's patients with its outcomes (a few queries, in memory)."""
-    from checkins.models import CheckIn, Flag
-    from patients.models import Injury
-    from protocols.models import DecisionKind, Plan, PlanStatus, StageDecision
-
     injuries = list(
         Injury.objects.filter(patient__clinic=clinic)
         .select_related("patient")

@@ -23,6 +23,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from checkins.models import CheckIn
+from patients.models import Patient
+
 from . import outcomes
 
 if TYPE_CHECKING:
@@ -165,6 +168,7 @@ def check_k(rows: list[dict[str, Any]]) -> int | None:
     """k of the rows over the quasi-identifiers, by pycanon."""
     if not rows:
         return None
+    # Not at the top: pandas takes a second to import and only this check needs it.
     import pandas as pd
     from pycanon import anonymity
 
@@ -173,9 +177,6 @@ def check_k(rows: list[dict[str, Any]]) -> int | None:
 
 
 def research_dataset(clinic: Clinic, *, seed: int | None = None) -> ResearchDataset:
-    from checkins.models import CheckIn
-    from patients.models import Patient
-
     consented_ids = set(
         Patient.objects.filter(
             clinic=clinic,

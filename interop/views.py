@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 from uuid import UUID
 
+from auditlog.models import LogEntry
 from auditlog.signals import accessed
 from django.contrib import messages
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpResponse
@@ -26,6 +28,7 @@ from rtr.accounts.tenancy import (
 from . import bulk, fhir, outcomes, research
 from .forms import DateRangeForm
 from .models import BulkExport, ResearchConsent
+from .tasks import build_bulk_export
 
 if TYPE_CHECKING:
     from rtr.http import AuthedRequest
@@ -118,8 +121,6 @@ def bulk_request(request: AuthedRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "interop/exports.html", _exports_context(request, form), status=400)
     job = bulk.bulk_export_request(clinic=request.clinic, by=request.user, **form.cleaned_data)
-    from .tasks import build_bulk_export
-
     transaction.on_commit(lambda: build_bulk_export.delay(job.pk))
     return redirect("interop:bulk_status", export_id=job.public_id)
 
@@ -164,9 +165,6 @@ def research_download(request: AuthedRequest) -> HttpResponse:
             % {"k": research.K},
         )
         return redirect("interop:exports")
-    from auditlog.models import LogEntry
-    from django.contrib.contenttypes.models import ContentType
-
     LogEntry.objects.create(
         content_type=ContentType.objects.get_for_model(BulkExport),
         object_pk="research",

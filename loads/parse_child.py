@@ -9,10 +9,10 @@ from __future__ import annotations
 import json
 import sys
 
+from loads.parsing import RunFileError, parse
+
 
 def main() -> int:
-    from loads.parsing import RunFileError, parse
-
     data = sys.stdin.buffer.read()
     try:
         session = parse(data)

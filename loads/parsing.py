@@ -98,6 +98,8 @@ def parse(data: bytes) -> RunSession:
 
 
 def _fit(data: bytes) -> RunSession:
+    # Each parser is imported where it is used: the child process that parses one file loads
+    # only the parser for that file's format, under its memory limit.
     import fitdecode
 
     sessions: list[dict[str, Any]] = []

@@ -23,6 +23,7 @@ from rtr.accounts.tenancy import (
     get_visible_or_404,
 )
 from rtr.http import rate_limit
+from rtr.panels import athlete_home_context
 
 from . import analytics, selectors, services
 from .forms import RunFileForm
@@ -60,8 +61,6 @@ def athlete_upload(request: AuthedRequest) -> HttpResponse:
     if form.is_valid() and not form.errors:
         messages.success(request, _("Run file received: reading it now."))
         return redirect("athlete_home")
-    from rtr.views import athlete_home_context
-
     request.run_file_form = form  # type: ignore[attr-defined]  # the card shows the error
     return render(request, "rtr/athlete_home.html", athlete_home_context(request), status=400)
 

@@ -25,6 +25,8 @@ from checkins.views import checkin_form_for, my_patient
 from rtr.accounts.tenancy import athlete_required
 from rtr.http import rate_limit
 
+from .middleware import who
+
 if TYPE_CHECKING:
     from rtr.http import AuthedRequest
 
@@ -111,8 +113,6 @@ def offline_page(request: AuthedRequest) -> HttpResponse:
 @require_GET
 def session(request: AuthedRequest) -> JsonResponse:
     """Who is signed in, for the phone's queue: it sends a check-in only for its own athlete."""
-    from .middleware import who
-
     person = who(request)
     return JsonResponse(
         {

@@ -29,6 +29,7 @@ import logging
 import os
 import time
 import uuid
+from collections.abc import Iterator
 from queue import Empty
 from typing import Any
 
@@ -105,27 +106,26 @@ from kombu.transport import redis as kombu_redis  # noqa: E402
 
 class RedisQoS(kombu_redis.QoS):
     def ack(self, delivery_tag: Any) -> None:
-        try:
+        with self._slot_freed(delivery_tag, "an acknowledgement"):
             self._remove_from_indices(delivery_tag).execute()  # type: ignore[attr-defined]
-        except self.channel.connection_errors as exc:  # type: ignore[attr-defined]
-            logger.warning(
-                "broker did not answer an acknowledgement (%s): the message is restored after "
-                "the visibility timeout",
-                type(exc).__name__,
-            )
-        finally:
-            virtual.QoS.ack(self, delivery_tag)
 
     def reject(self, delivery_tag: Any, requeue: bool = False) -> None:
-        try:
+        with self._slot_freed(delivery_tag, "a rejection"):
             if requeue:
                 self.restore_by_tag(delivery_tag, leftmost=True)
             else:
                 self._remove_from_indices(delivery_tag).execute()  # type: ignore[attr-defined]
+
+    @contextlib.contextmanager
+    def _slot_freed(self, delivery_tag: Any, what: str) -> Iterator[None]:
+        """Free the prefetch slot whatever Redis answers; an unanswered call is only logged."""
+        try:
+            yield
         except self.channel.connection_errors as exc:  # type: ignore[attr-defined]
             logger.warning(
-                "broker did not answer a rejection (%s): the message is restored after the "
-                "visibility timeout",
+                "broker did not answer %s (%s): the message is restored after the visibility "
+                "timeout",
+                what,
                 type(exc).__name__,
             )
         finally:

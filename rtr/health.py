@@ -18,12 +18,14 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 
+import redis
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 
+from .celery import app
 from .models import WorkerHeartbeat
 
 logger = logging.getLogger(__name__)
@@ -58,12 +60,8 @@ def check_cache() -> str:
 
 
 def check_broker() -> str:
-    from rtr.celery import app
-
     url = settings.CELERY_BROKER_URL or ""
     if url.startswith(("redis://", "rediss://")):
-        import redis
-
         client = redis.Redis.from_url(
             url, socket_timeout=SOCKET_TIMEOUT, socket_connect_timeout=SOCKET_TIMEOUT
         )

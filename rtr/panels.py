@@ -38,3 +38,11 @@ def panels_for(request: HttpRequest, page: str = "athlete") -> list[Panel]:
         if panel is not None:
             result.append(panel)
     return result
+
+
+def athlete_home_context(request: HttpRequest) -> dict[str, object]:
+    """The athlete's home page: the panels other apps provide (today's session, the check-in).
+
+    Pages that answer a form on the home page with its errors render the home page with this.
+    """
+    return {"panels": panels_for(request)}

@@ -229,9 +229,10 @@ class Supervisor:
 def django_liveness() -> Callable[[], float | None]:
     """The heartbeat age read through Django (the same as /health/)."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rtr.settings.base")
-    import django
+    import django  # the supervisor starts before Django: it sets the settings first
 
     django.setup()
+    # Only now: these need the apps that django.setup() loads.
     from django.db import connection
 
     from rtr.health import heartbeat_age_seconds

@@ -6,28 +6,38 @@ import sys
 from typing import TYPE_CHECKING
 from uuid import UUID
 
+from allauth.mfa.models import Authenticator
 from django import db
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from rtr import services
+from rtr.accounts.forms import ClinicTwoFactorForm
+from rtr.accounts.models import Membership
+from rtr.accounts.services import clinic_two_factor_set
 from rtr.accounts.tenancy import (
     athlete_required,
     clinical_staff_required,
+    get_visible_or_404,
     lead_required,
     staff_required,
     switch_clinic,
 )
 from rtr.health import run_checks
 from rtr.models import TaskProbe, WorkerHeartbeat
+from rtr.panels import athlete_home_context, panels_for
 
 if TYPE_CHECKING:
     from rtr.http import AuthedRequest
@@ -49,8 +59,6 @@ def home(request: AuthedRequest) -> HttpResponse:
 @require_GET
 @staff_required
 def staff_home(request: AuthedRequest) -> HttpResponse:
-    from rtr.panels import panels_for
-
     return render(request, "rtr/staff_home.html", {"panels": panels_for(request, "staff")})
 
 
@@ -58,13 +66,6 @@ def staff_home(request: AuthedRequest) -> HttpResponse:
 @athlete_required
 def athlete_home(request: AuthedRequest) -> HttpResponse:
     return render(request, "rtr/athlete_home.html", athlete_home_context(request))
-
-
-def athlete_home_context(request: AuthedRequest) -> dict[str, object]:
-    """The athlete's home: the panels other apps provide (today's session, the check-in)."""
-    from rtr.panels import panels_for
-
-    return {"panels": panels_for(request)}
 
 
 @require_POST
@@ -83,10 +84,6 @@ def clinic_switch(request: AuthedRequest, clinic_id: UUID) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def account(request: AuthedRequest) -> HttpResponse:
     """The signed-in person's account: password, and signing out on every device."""
-    from django.contrib.auth import logout
-    from django.contrib.auth.views import redirect_to_login
-    from django.utils import timezone
-
     if request.method == "POST" and request.POST.get("action") == "sign_out_everywhere":
         user = request.user
         user.sessions_valid_after = timezone.now()
@@ -140,12 +137,6 @@ def system_status_probe(request: AuthedRequest) -> HttpResponse:
 @require_GET
 @clinical_staff_required
 def clinic_members(request: AuthedRequest) -> HttpResponse:
-    from allauth.mfa.models import Authenticator
-    from django.db.models import Exists, OuterRef
-
-    from rtr.accounts.forms import ClinicTwoFactorForm
-    from rtr.accounts.models import Membership
-
     members = (
         Membership.objects.visible_to(request.membership)
         .select_related("user")
@@ -173,9 +164,6 @@ def clinic_members(request: AuthedRequest) -> HttpResponse:
 @lead_required
 def clinic_two_factor(request: AuthedRequest) -> HttpResponse:
     """The lead decides whether physios and coaches must use a second factor."""
-    from rtr.accounts.forms import ClinicTwoFactorForm
-    from rtr.accounts.services import clinic_two_factor_set
-
     assert request.clinic is not None
     form = ClinicTwoFactorForm(request.POST)
     form.is_valid()  # a single optional checkbox: every submission is valid
@@ -196,9 +184,6 @@ def clinic_two_factor(request: AuthedRequest) -> HttpResponse:
 @require_GET
 @clinical_staff_required
 def clinic_member_detail(request: AuthedRequest, membership_id: UUID) -> HttpResponse:
-    from rtr.accounts.models import Membership
-    from rtr.accounts.tenancy import get_visible_or_404
-
     member = get_visible_or_404(
         Membership.objects.select_related("user", "clinic"), request, membership_id
     )

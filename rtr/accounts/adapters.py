@@ -7,6 +7,8 @@ from allauth.mfa.adapter import DefaultMFAAdapter
 from django.utils.translation import gettext_lazy as _
 
 from .lockout import normalise_email
+from .mfa import two_factor_required
+from .tenancy import memberships_of
 
 if TYPE_CHECKING:
     from allauth.mfa.models import Authenticator
@@ -42,9 +44,6 @@ class MFAAdapter(DefaultMFAAdapter):
     """Whoever must use a second factor cannot switch their authenticator app off."""
 
     def can_delete_authenticator(self, authenticator: Authenticator) -> bool:
-        from .mfa import two_factor_required
-        from .tenancy import memberships_of
-
         if authenticator.type != authenticator.Type.TOTP:
             return True
         user = authenticator.user

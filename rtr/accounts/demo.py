@@ -9,6 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from allauth.mfa.models import Authenticator
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from allauth.mfa.totp.internal.auth import TOTP
+
+from .mfa import current_code
 from .models import Clinic, Membership, Role, User
 
 DEMO_PASSWORD = "rtr-demo-2026"  # noqa: S105 - printed on purpose: demo accounts only
@@ -87,10 +92,6 @@ def _demo_people_load() -> DemoReport:
 
 
 def _demo_authenticator_add(user: User) -> int:
-    from allauth.mfa.models import Authenticator
-    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
-    from allauth.mfa.totp.internal.auth import TOTP
-
     if Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
         return 0
     TOTP.activate(user, DEMO_TOTP_SECRET)
@@ -100,6 +101,4 @@ def _demo_authenticator_add(user: User) -> int:
 
 def demo_code() -> str:
     """The demo lead's current authenticator code."""
-    from .mfa import current_code
-
     return current_code(DEMO_TOTP_SECRET)

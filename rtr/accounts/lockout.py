@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from axes.utils import reset
 from django.conf import settings
 from django.shortcuts import render
 
@@ -32,8 +33,6 @@ def lift_lock_after_password_reset(
 ) -> None:
     """allauth's password_reset signal: whoever could read the e-mail is the owner; their
     account's lock ends (allauth clears its own counter for them at the same moment)."""
-    from axes.utils import reset
-
     reset(username=normalise_email(user.email))
 
 

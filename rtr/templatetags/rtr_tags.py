@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django import template
+from django.core.serializers.json import DjangoJSONEncoder
+
+from rtr.accounts.mfa import two_factor_required as required_for
 
 register = template.Library()
 
@@ -17,10 +21,6 @@ def get_item(mapping: dict[str, Any], key: str) -> Any:
 def to_json(value: Any) -> str:
     """JSON for a data-* attribute (autoescaped there): htmx drops <script> tags from swapped
     partials, so chart data travels in an attribute rather than a json_script element."""
-    import json
-
-    from django.core.serializers.json import DjangoJSONEncoder
-
     return json.dumps(value, cls=DjangoJSONEncoder)
 
 
@@ -33,8 +33,6 @@ def split(value: str, sep: str = " ") -> list[str]:
 def two_factor_required(context: Any) -> bool:
     """`{% two_factor_required as required %}`: whether the signed-in person must keep a second
     factor (their role or their clinic says so)."""
-    from rtr.accounts.mfa import two_factor_required as required_for
-
     request = context.get("request")
     if request is None or not request.user.is_authenticated:
         return False

@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import os
 import signal
+import time
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from rtr.health import OK, check_worker, heartbeat_age_seconds
@@ -48,10 +50,6 @@ class Command(BaseCommand):
 
     def _kill_stale(self, pidfile: Path) -> str:
         """SIGKILL the worker, unless it started less than the stale age ago (its grace)."""
-        import time
-
-        from django.conf import settings
-
         try:
             pid = int(pidfile.read_text().strip())
             started = pidfile.stat().st_mtime  # written by the worker as it starts
