@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from rtr.accounts.models import Membership, Role
 from rtr.accounts.services import membership_add
+from rtr.errors import Conflict, Refused
 from rtr.tokens import TokenKind, new_nonce
 
 from . import bsi, triad
@@ -117,14 +118,14 @@ def _apply_status(patient: Patient, status: str) -> None:
 @transaction.atomic
 def patient_discharge(*, patient: Patient, by: User) -> Patient:
     if patient.status == PatientStatus.DISCHARGED:
-        raise ValidationError(_("This patient is already discharged."))
+        raise Conflict(_("This patient is already discharged."))
     _apply_status(patient, PatientStatus.DISCHARGED)
     patient.save(update_fields=["status", "discharged_at", "updated_at"])
     return patient
 
 
 @transaction.atomic
-def care_team_set(*, patient: Patient, members: list[tuple[User, str]]) -> None:
+def care_team_set(*, patient: Patient, members: list[tuple[User, str]]) -> list[CareTeamMember]:
     """Replace the care team (besides the assigned physio) with these (user, role) pairs."""
     for user, role in members:
         if role not in {Role.PHYSIO, Role.LEAD, Role.COACH}:
@@ -132,8 +133,13 @@ def care_team_set(*, patient: Patient, members: list[tuple[User, str]]) -> None:
         _check_staff_of(patient.clinic, user, {role})
     keep = {user.pk for user, _role in members}
     patient.care_team.exclude(user_id__in=keep).delete()
+    team = []
     for user, role in members:
-        CareTeamMember.objects.update_or_create(patient=patient, user=user, defaults={"role": role})
+        member, _created = CareTeamMember.objects.update_or_create(
+            patient=patient, user=user, defaults={"role": role}
+        )
+        team.append(member)
+    return team
 
 
 # --- Injuries ------------------------------------------------------------------------------
@@ -402,12 +408,12 @@ def invitation_send(*, patient: Patient, by: User) -> AthleteInvitation:
     """Invite the athlete by e-mail. A new invitation revokes any earlier open one."""
     patient = Patient.objects.select_for_update().get(pk=patient.pk)
     if patient.user_id is not None:
-        raise ValidationError(_("This athlete already has an account; they sign in with it."))
+        raise Conflict(_("This athlete already has an account; they sign in with it."))
     if patient.status == PatientStatus.DISCHARGED:
-        raise ValidationError(_("A discharged patient cannot be invited."))
+        raise Refused(_("A discharged patient cannot be invited."))
     email = patient.contact_email.strip().lower()
     if get_user_model().objects.filter(email__iexact=email).exists():
-        raise ValidationError(
+        raise Conflict(
             _("Another account already uses %(email)s: correct the patient's contact e-mail.")
             % {"email": email}
         )

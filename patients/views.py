@@ -27,6 +27,7 @@ from rtr.accounts.tenancy import (
     lead_required,
     staff_required,
 )
+from rtr.service_views import call_service, refused_page, render_form
 
 from . import bsi, erasure, export, services, triad
 from .forms import (
@@ -49,15 +50,6 @@ if TYPE_CHECKING:
     from rtr.http import AuthedRequest
 
 PAGE_SIZE = 25
-
-
-def _errors_to_form(form: Form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form, by field where it names one."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _patient(request: AuthedRequest, patient_id: UUID, *, write: bool = False) -> Patient:
@@ -129,26 +121,23 @@ def patient_list(request: AuthedRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @clinical_staff_required
 def patient_create(request: AuthedRequest) -> HttpResponse:
-    assert request.clinic is not None
+    clinic = request.clinic
+    assert clinic is not None
     form = PatientForm(
-        request.POST or None, clinic=request.clinic, initial={"assigned_physio": request.user}
+        request.POST or None, clinic=clinic, initial={"assigned_physio": request.user}
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            patient = services.patient_create(
-                clinic=request.clinic, by=request.user, **form.cleaned_data
-            )
-        except ValidationError as error:
-            _errors_to_form(form, error)
-        else:
+        patient = call_service(
+            form,
+            lambda: services.patient_create(clinic=clinic, by=request.user, **form.cleaned_data),
+        )
+        if patient is not None:
             messages.success(
                 request,
                 _("%(name)s is registered. Record the injury next.") % {"name": patient.full_name},
             )
             return redirect("patients:injury_create", patient_id=patient.public_id)
-    return render(
-        request, "patients/patient_form.html", {"form": form}, status=400 if form.errors else 200
-    )
+    return render_form(request, "patients/patient_form.html", {"form": form})
 
 
 @require_http_methods(["GET", "POST"])
@@ -162,19 +151,14 @@ def patient_edit(request: AuthedRequest, patient_id: UUID) -> HttpResponse:
     }
     form = PatientForm(request.POST or None, clinic=patient.clinic, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.patient_update(patient=patient, by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            _errors_to_form(form, error)
-        else:
+        saved = call_service(
+            form,
+            lambda: services.patient_update(patient=patient, by=request.user, **form.cleaned_data),
+        )
+        if saved is not None:
             messages.success(request, _("Saved."))
             return redirect("patients:detail", patient_id=patient.public_id)
-    return render(
-        request,
-        "patients/patient_form.html",
-        {"form": form, "patient": patient},
-        status=400 if form.errors else 200,
-    )
+    return render_form(request, "patients/patient_form.html", {"form": form, "patient": patient})
 
 
 @require_http_methods(["GET"])
@@ -241,18 +225,17 @@ def injury_create(request: AuthedRequest, patient_id: UUID) -> HttpResponse:
         initial={"first_symptoms_on": None, "diagnosed_on": timezone.localdate()},
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            services.injury_create(patient=patient, by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            _errors_to_form(form, error)
-        else:
+        injury = call_service(
+            form,
+            lambda: services.injury_create(patient=patient, by=request.user, **form.cleaned_data),
+        )
+        if injury is not None:
             messages.success(request, _("Injury recorded."))
             return redirect("patients:detail", patient_id=patient.public_id)
-    return render(
+    return render_form(
         request,
         "patients/injury_form.html",
         {"form": form, "patient": patient, "site_facts": _site_facts()},
-        status=400 if form.errors else 200,
     )
 
 
@@ -264,18 +247,17 @@ def injury_edit(request: AuthedRequest, injury_id: UUID) -> HttpResponse:
     )
     form = InjuryForm(request.POST or None, initial=_injury_initial(injury))
     if request.method == "POST" and form.is_valid():
-        try:
-            services.injury_update(injury=injury, by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            _errors_to_form(form, error)
-        else:
+        saved = call_service(
+            form,
+            lambda: services.injury_update(injury=injury, by=request.user, **form.cleaned_data),
+        )
+        if saved is not None:
             messages.success(request, _("Injury saved."))
             return redirect("patients:detail", patient_id=injury.patient.public_id)
-    return render(
+    return render_form(
         request,
         "patients/injury_form.html",
         {"form": form, "patient": injury.patient, "injury": injury, "site_facts": _site_facts()},
-        status=400 if form.errors else 200,
     )
 
 
@@ -304,12 +286,11 @@ def imaging_add(request: AuthedRequest, injury_id: UUID) -> HttpResponse:
     form = ImagingForm(request.POST)
     status = 200
     if form.is_valid():
-        try:
-            services.imaging_add(injury=injury, by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            _errors_to_form(form, error)
-        else:
-            form = ImagingForm()
+        entry = call_service(
+            form, lambda: services.imaging_add(injury=injury, by=request.user, **form.cleaned_data)
+        )
+        if entry is not None:
+            form = ImagingForm()  # saved: an empty form for the next entry
     if form.errors:
         status = 400
     if not request.htmx:
@@ -338,10 +319,7 @@ def prior_injury_add(request: AuthedRequest, patient_id: UUID) -> HttpResponse:
     patient = _patient(request, patient_id, write=True)
     form = PriorInjuryForm(request.POST)
     if form.is_valid():
-        try:
-            services.prior_injury_add(patient=patient, **form.cleaned_data)
-        except ValidationError as error:
-            _errors_to_form(form, error)
+        call_service(form, lambda: services.prior_injury_add(patient=patient, **form.cleaned_data))
     if form.errors:
         messages.error(
             request,
@@ -364,24 +342,23 @@ def triad_screen_create(request: AuthedRequest, patient_id: UUID) -> HttpRespons
     }
     form = TriadScreenForm(request.POST or None, patient=patient, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
-            screen = services.triad_screen_record(
+        screen = call_service(
+            form,
+            lambda: services.triad_screen_record(
                 patient=patient, by=request.user, **form.cleaned_data
-            )
-        except ValidationError as error:
-            _errors_to_form(form, error)
-        else:
+            ),
+        )
+        if screen is not None:
             messages.success(
                 request,
                 _("Screen recorded: %(total)s points, %(clearance)s.")
                 % {"total": screen.total, "clearance": screen.get_clearance_display()},
             )
             return redirect("patients:detail", patient_id=patient.public_id)
-    return render(
+    return render_form(
         request,
         "patients/triad_form.html",
         {"form": form, "patient": patient, "factors": triad.FACTORS},
-        status=400 if form.errors else 200,
     )
 
 
@@ -391,19 +368,13 @@ def care_team_edit(request: AuthedRequest, patient_id: UUID) -> HttpResponse:
     patient = _patient(request, patient_id, write=True)
     form = CareTeamForm(request.POST or None, clinic=patient.clinic, patient=patient)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.care_team_set(patient=patient, members=form.chosen())
-        except ValidationError as error:
-            _errors_to_form(form, error)
-        else:
+        team = call_service(
+            form, lambda: services.care_team_set(patient=patient, members=form.chosen())
+        )
+        if team is not None:
             messages.success(request, _("Care team saved."))
             return redirect("patients:detail", patient_id=patient.public_id)
-    return render(
-        request,
-        "patients/care_team_form.html",
-        {"form": form, "patient": patient},
-        status=400 if form.errors else 200,
-    )
+    return render_form(request, "patients/care_team_form.html", {"form": form, "patient": patient})
 
 
 @require_POST
@@ -414,11 +385,8 @@ def invitation_send(request: AuthedRequest, patient_id: UUID) -> HttpResponse:
         invitation = services.invitation_send(patient=patient, by=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-        return render(
-            request,
-            "patients/invitation_refused.html",
-            {"patient": patient, "error": error},
-            status=409,
+        return refused_page(
+            request, "patients/invitation_refused.html", {"patient": patient}, error
         )
     messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
     return redirect("patients:detail", patient_id=patient.public_id)
