@@ -31,9 +31,13 @@ class TemplateQuerySet(models.QuerySet["ProtocolTemplate"]):
 
     def visible_to(self, membership: Membership | None) -> TemplateQuerySet:
         """Clinical staff see their clinic's templates and the shared library (tenancy.py)."""
+        return self.library().content_visible_to(membership)
+
+    def content_visible_to(self, membership: Membership | None) -> TemplateQuerySet:
+        """As `visible_to`, and the clinic's plans' copies too: the stage editor serves both."""
         if membership is None or not membership.is_clinical:
             return self.none()
-        return self.library().filter(Q(clinic_id=membership.clinic_id) | Q(clinic__isnull=True))
+        return self.filter(Q(clinic_id=membership.clinic_id) | Q(clinic__isnull=True))
 
     def assignable(self) -> TemplateQuerySet:
         return self.filter(status=TemplateStatus.PUBLISHED)

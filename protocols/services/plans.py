@@ -21,6 +21,7 @@ from protocols.models import (
     TemplateStatus,
 )
 from protocols.selectors import signed_off
+from rtr.errors import Conflict, Refused
 
 from .templates import copy_content, header_copy
 
@@ -95,7 +96,7 @@ def plan_assign(
 def plan_discard(*, plan: Plan) -> None:
     plan = Plan.objects.select_for_update().get(pk=plan.pk)
     if plan.status != PlanStatus.DRAFT:
-        raise ValidationError(_("Only a draft plan can be discarded; stop an active plan instead."))
+        raise Conflict(_("Only a draft plan can be discarded; stop an active plan instead."))
     content = plan.content
     plan.delete()
     content.delete()
@@ -105,20 +106,20 @@ def plan_discard(*, plan: Plan) -> None:
 def plan_confirm(*, plan: Plan, by: User) -> Plan:
     plan = Plan.objects.select_for_update().get(pk=plan.pk)
     if plan.status != PlanStatus.DRAFT:
-        raise ValidationError(_("This plan is already confirmed."))
+        raise Conflict(_("This plan is already confirmed."))
     stages = list(plan.content.stages.prefetch_related("steps").order_by("order"))
     if not stages or any(not stage.steps.all() for stage in stages):
-        raise ValidationError(_("Every stage needs at least one session step."))
+        raise Refused(_("Every stage needs at least one session step."))
     first = stages[0]
     if plan.content.requires_specialist_signoff and not signed_off(plan, None):
-        raise ValidationError(
+        raise Refused(
             _(
                 "This protocol needs a specialist's sign-off before the plan starts: record who "
                 "signed off and when."
             )
         )
     if first.requires_specialist_signoff and not signed_off(plan, first):
-        raise ValidationError(
+        raise Refused(
             _("The first stage needs a specialist's sign-off: record who signed off and when.")
         )
     plan.status = PlanStatus.ACTIVE

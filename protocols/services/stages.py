@@ -14,6 +14,7 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from protocols.models import EntryCriterion, Plan, ProtocolTemplate, SessionStep, Stage, StepKind
+from rtr.errors import Refused
 
 from .templates import CRITERION_FIELDS, STAGE_FIELDS, STEP_DEFAULTS, STEP_FIELDS, require_editable
 
@@ -67,7 +68,7 @@ def stage_update(*, stage: Stage, **data: Any) -> Stage:
 def stage_delete(*, stage: Stage) -> None:
     require_editable(stage.template)
     if stage.template.is_plan_copy and stage.template.stages.count() <= 1:
-        raise ValidationError(_("A plan keeps at least one stage."))
+        raise Refused(_("A plan keeps at least one stage."))
     template = stage.template
     stage.delete()
     _renumber(template.stages.order_by("order"))
@@ -84,7 +85,7 @@ def _swap(obj: Any, siblings: Any, direction: str) -> None:
     index = next(i for i, o in enumerate(ordered) if o.pk == obj.pk)
     other_index = index - 1 if direction == "up" else index + 1
     if direction not in {"up", "down"}:
-        raise ValidationError(_("Move up or down."))
+        raise Refused(_("Move up or down."))
     if not 0 <= other_index < len(ordered):
         return
     other = ordered[other_index]
@@ -149,7 +150,7 @@ def step_delete(*, step: SessionStep) -> None:
     require_editable(step.stage.template)
     stage = step.stage
     if Plan.objects.filter(content=stage.template).exists() and stage.steps.count() <= 1:
-        raise ValidationError(_("A plan's stage keeps at least one step."))
+        raise Refused(_("A plan's stage keeps at least one step."))
     step.delete()
     _renumber(stage.steps.order_by("order"))
 

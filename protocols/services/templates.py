@@ -9,7 +9,6 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -25,6 +24,7 @@ from protocols.models import (
     TemplateStatus,
 )
 from protocols.selectors import publish_problems
+from rtr.errors import Conflict, Refused
 
 if TYPE_CHECKING:
     from rtr.accounts.models import Clinic, User
@@ -90,8 +90,8 @@ STEP_DEFAULTS: dict[str, Any] = {
 }
 
 
-class NotEditable(ValidationError):
-    """The template is published, retired, shared or an active plan's copy."""
+class NotEditable(Refused):
+    """The template is published, retired, shared or an active plan's copy: read-only."""
 
 
 def require_editable(template: ProtocolTemplate) -> None:
@@ -141,7 +141,7 @@ def template_publish(*, template: ProtocolTemplate, by: User) -> ProtocolTemplat
         raise NotEditable(_("A plan is confirmed, not published."))
     problems = publish_problems(template)
     if problems:
-        raise ValidationError(problems)
+        raise Refused(problems)
     # Older published versions of the family are retired: one published version at a time.
     ProtocolTemplate.objects.filter(
         family=template.family, status=TemplateStatus.PUBLISHED
@@ -157,7 +157,7 @@ def template_retire(*, template: ProtocolTemplate) -> ProtocolTemplate:
     if template.is_shared:
         raise NotEditable(_("The shared library is read-only."))
     if template.status != TemplateStatus.PUBLISHED:
-        raise ValidationError(_("Only a published version can be retired."))
+        raise Conflict(_("Only a published version can be retired."))
     template.status = TemplateStatus.RETIRED
     template.save(update_fields=["status"])
     return template

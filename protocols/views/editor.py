@@ -13,7 +13,7 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -27,7 +27,7 @@ from protocols.models import EntryCriterion, PlanStatus, ProtocolTemplate, Sessi
 from protocols.services import stages as stage_services
 from protocols.services import templates as template_services
 from rtr.accounts.tenancy import clinical_staff_required, get_visible_or_404
-from rtr.service_views import errors_onto_form
+from rtr.service_views import errors_onto_form, refused_page
 
 if TYPE_CHECKING:
     from django.forms import Form
@@ -102,10 +102,9 @@ def _editor_url(template: ProtocolTemplate) -> str:
 def _refused(
     request: AuthedRequest, template: ProtocolTemplate, error: ValidationError
 ) -> HttpResponse:
+    """A change the editor's services refuse (409): said in place for htmx, else on the page."""
     if request.htmx:
-        response = render(
-            request, "protocols/_editor_error.html", {"errors": error.messages}, status=409
-        )
+        response = refused_page(request, "protocols/_editor_error.html", {}, error)
         return reswap(retarget(response, "#editor-messages"), "innerHTML")
     messages.error(request, " ".join(error.messages))
     return redirect(_editor_url(template))
@@ -159,13 +158,12 @@ def _stage(request: AuthedRequest, stage_id: UUID) -> Stage:
 
 
 def _content_template(request: AuthedRequest, template_id: UUID) -> ProtocolTemplate:
-    """A library template or a plan's copy of the current clinic, for the editor."""
-    membership = request.membership
-    if membership is None or not membership.is_clinical:
-        raise PermissionDenied
+    """A library template or a plan's copy of the current clinic, for the editor: another
+    clinic's is a 404, the shared library's a 403 (it is read-only)."""
     template = (
         ProtocolTemplate.objects.select_related("clinic")
-        .filter(Q(clinic_id=membership.clinic_id) | Q(clinic__isnull=True), public_id=template_id)
+        .content_visible_to(request.membership)
+        .filter(public_id=template_id)
         .first()
     )
     if template is None:

@@ -3,6 +3,7 @@ decisions and sign-offs), confirming, discarding, deciding, and the patient page
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -30,7 +31,7 @@ from protocols.models import (
 from protocols.services import decisions as decision_services
 from protocols.services import plans as plan_services
 from rtr.accounts.tenancy import clinical_staff_required, get_visible_or_404, staff_required
-from rtr.service_views import errors_onto_form
+from rtr.service_views import call_service, refused_page
 
 from .editor import content_prefetch, editor_context
 
@@ -75,17 +76,18 @@ def plan_assign(request: AuthedRequest, patient_id: UUID) -> HttpResponse:
             if chosen is None:
                 form.add_error("template", _("Choose one of the templates listed."))
             else:
-                try:
-                    plan = plan_services.plan_assign(
+                plan = call_service(
+                    form,
+                    functools.partial(
+                        plan_services.plan_assign,
                         patient=patient,
                         template=chosen,
                         start_date=form.cleaned_data["start_date"],
                         by=request.user,
                         override_reason=form.cleaned_data["override_reason"],
-                    )
-                except ValidationError as error:
-                    errors_onto_form(form, error)
-                else:
+                    ),
+                )
+                if plan is not None:
                     messages.success(
                         request,
                         _(
@@ -211,12 +213,7 @@ def plan_confirm(request: AuthedRequest, plan_id: UUID) -> HttpResponse:
         plan_services.plan_confirm(plan=plan, by=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-        return render(
-            request,
-            "protocols/plan_refused.html",
-            {"plan": plan, "errors": error.messages},
-            status=409,
-        )
+        return refused_page(request, "protocols/plan_refused.html", {"plan": plan}, error)
     messages.success(
         request, _("Plan confirmed. The athlete sees today's session from the start date.")
     )
@@ -231,12 +228,7 @@ def plan_discard(request: AuthedRequest, plan_id: UUID) -> HttpResponse:
     try:
         plan_services.plan_discard(plan=plan)
     except ValidationError as error:
-        return render(
-            request,
-            "protocols/plan_refused.html",
-            {"plan": plan, "errors": error.messages},
-            status=409,
-        )
+        return refused_page(request, "protocols/plan_refused.html", {"plan": plan}, error)
     messages.success(request, _("Draft plan discarded."))
     return redirect("patients:detail", patient_id=patient.public_id)
 
@@ -249,8 +241,9 @@ def plan_decide(request: AuthedRequest, plan_id: UUID) -> HttpResponse:
     forward = kind if kind in decision_services.FORWARD_DECISIONS else DecisionKind.ADVANCE
     form = DecisionForm(request.POST, criteria=selectors.decision_criteria(plan, forward))
     if form.is_valid():
-        try:
-            decision_services.plan_decide(
+        decision = call_service(
+            form,
+            lambda: decision_services.plan_decide(
                 plan=plan,
                 kind=form.cleaned_data["kind"],
                 by=request.user,
@@ -258,10 +251,9 @@ def plan_decide(request: AuthedRequest, plan_id: UUID) -> HttpResponse:
                 criteria_met=form.checklist(),
                 override_reason=form.cleaned_data["override_reason"],
                 shared_note=form.cleaned_data["shared_note"],
-            )
-        except ValidationError as error:
-            errors_onto_form(form, error)
-        else:
+            ),
+        )
+        if decision is not None:
             messages.success(request, _("Decision recorded."))
             return redirect("protocols:plan_detail", plan_id=plan.public_id)
     return _decision_refused(request, plan, form)
@@ -288,18 +280,18 @@ def plan_signoff(request: AuthedRequest, plan_id: UUID) -> HttpResponse:
     if form.is_valid():
         chosen = form.cleaned_data["stage"]
         stage = None if chosen == "plan" else next(s for s in stages if str(s.public_id) == chosen)
-        try:
-            decision_services.record_specialist_signoff(
+        signoff = call_service(
+            form,
+            lambda: decision_services.record_specialist_signoff(
                 plan=plan,
                 by=request.user,
                 stage=stage,
                 specialist=form.cleaned_data["specialist"],
                 signed_on=form.cleaned_data["signed_on"],
                 note=form.cleaned_data["note"],
-            )
-        except ValidationError as error:
-            errors_onto_form(form, error)
-        else:
+            ),
+        )
+        if signoff is not None:
             messages.success(request, _("Specialist sign-off recorded."))
             return redirect("protocols:plan_detail", plan_id=plan.public_id)
     return _decision_refused(request, plan, form)

@@ -19,7 +19,7 @@ from protocols.forms import TemplateFilterForm, TemplateForm
 from protocols.models import ProtocolTemplate
 from protocols.services import templates as template_services
 from rtr.accounts.tenancy import clinical_staff_required, get_visible_or_404
-from rtr.service_views import errors_onto_form
+from rtr.service_views import call_service, refused_page, render_form
 
 from .editor import content_prefetch, editor_context
 
@@ -74,21 +74,20 @@ def template_list(request: AuthedRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @clinical_staff_required
 def template_create(request: AuthedRequest) -> HttpResponse:
-    assert request.clinic is not None
+    clinic = request.clinic
+    assert clinic is not None
     form = TemplateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            template = template_services.template_create(
-                clinic=request.clinic, by=request.user, **form.cleaned_data
-            )
-        except ValidationError as error:
-            errors_onto_form(form, error)
-        else:
+        template = call_service(
+            form,
+            lambda: template_services.template_create(
+                clinic=clinic, by=request.user, **form.cleaned_data
+            ),
+        )
+        if template is not None:
             messages.success(request, _("Draft created: add its stages and steps."))
             return redirect("protocols:template_detail", template_id=template.public_id)
-    return render(
-        request, "protocols/template_form.html", {"form": form}, status=400 if form.errors else 200
-    )
+    return render_form(request, "protocols/template_form.html", {"form": form})
 
 
 @require_http_methods(["GET", "POST"])
@@ -98,11 +97,10 @@ def template_edit(request: AuthedRequest, template_id: UUID) -> HttpResponse:
     initial = {f: getattr(template, f) for f in template_services.TEMPLATE_FIELDS}
     form = TemplateForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
-            template_services.template_update(template=template, **form.cleaned_data)
-        except ValidationError as error:
-            errors_onto_form(form, error)
-        else:
+        saved = call_service(
+            form, lambda: template_services.template_update(template=template, **form.cleaned_data)
+        )
+        if saved is not None:
             messages.success(request, _("Saved."))
             return redirect("protocols:template_detail", template_id=template.public_id)
     elif not template.is_editable:
@@ -110,11 +108,8 @@ def template_edit(request: AuthedRequest, template_id: UUID) -> HttpResponse:
             request, _("A published or retired version is frozen: create a new version to edit it.")
         )
         return redirect("protocols:template_detail", template_id=template.public_id)
-    return render(
-        request,
-        "protocols/template_form.html",
-        {"form": form, "template": template},
-        status=400 if form.errors else 200,
+    return render_form(
+        request, "protocols/template_form.html", {"form": form, "template": template}
     )
 
 
@@ -141,18 +136,14 @@ def template_detail(request: AuthedRequest, template_id: UUID) -> HttpResponse:
 
 
 def _action(request: AuthedRequest, template_id: UUID, action: Any, done: str) -> HttpResponse:
+    """A button on the template's page: done, or the page that says why not (409: the services
+    refuse these with a `Conflict` or `Refused`)."""
     template = _template(request, template_id, write=True)
     try:
         result = action(template)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-        response = render(
-            request,
-            "protocols/action_refused.html",
-            {"template": template, "errors": error.messages},
-            status=409,
-        )
-        return response
+        return refused_page(request, "protocols/action_refused.html", {"template": template}, error)
     messages.success(request, done)
     target = result if isinstance(result, ProtocolTemplate) else template
     return redirect("protocols:template_detail", template_id=target.public_id)
