@@ -14,7 +14,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from protocols import services as protocol_services
+from protocols import selectors as protocol_selectors
 from protocols.models import Plan
 from rtr.accounts.demo import DEMO_CLINIC
 
@@ -68,7 +68,7 @@ def demo_checkins_load() -> int:
             day = today - timedelta(days=back)
             if day < plan.start_date or back in GAPS.get(patient.last_name, set()):
                 continue
-            rx = protocol_services.prescription_for(plan, day)
+            rx = protocol_selectors.prescription_for(plan, day)
             session = rx.is_session
             run = (
                 int(rx.step.run_total_minutes) if session and rx.step and rx.step.is_running else 0

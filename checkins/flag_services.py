@@ -16,8 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from patients.models import Patient
-from protocols import services as protocol_services
 from protocols.models import Plan, PlanStatus
+from protocols.services import decisions as protocol_services
 from rtr.accounts.models import CLINICAL_ROLES, Membership
 
 from .models import (

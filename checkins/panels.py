@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from protocols import services as protocol_services
+from protocols import selectors as protocol_selectors
 from protocols.models import Plan
 from rtr.panels import Panel
 
@@ -33,7 +33,7 @@ def checkin_panel(request: HttpRequest) -> Panel | None:
         .select_related("current_stage", "current_step")
         .first()
     )
-    run_day = protocol_services.prescription_for(plan, today).is_run_day if plan else False
+    run_day = protocol_selectors.prescription_for(plan, today).is_run_day if plan else False
     return Panel(
         "checkins/_checkin_panel.html",
         {

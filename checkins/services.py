@@ -16,8 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from patients.models import Patient, PatientStatus
-from protocols import services as protocol_services
+from protocols import selectors as protocol_selectors
 from protocols.models import Plan, PlanStatus, SessionLog
+from protocols.services import sessions as protocol_services
 from rtr.accounts.models import STAFF_ROLES, Membership
 from rtr.locking import retry_on_deadlock
 from rtr.tokens import TokenKind, new_nonce
@@ -146,7 +147,7 @@ def _submit(
     )
     checkin.plan = plan
     if existing is None:
-        rx = protocol_services.prescription_for(plan, day)
+        rx = protocol_selectors.prescription_for(plan, day)
         checkin.prescribed_kind = rx.kind
         checkin.prescribed_label = rx.title[:160]
         checkin.prescribed_run_minutes = rx.step.run_total_minutes if rx.step is not None else None

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_ratelimit.decorators import ratelimit
 
 from patients.models import Patient, Sex
-from protocols import services as protocol_services
+from protocols import selectors as protocol_selectors
 from protocols.models import Plan
 from rtr.accounts.tenancy import (
     athlete_required,
@@ -109,7 +109,7 @@ def checkin_done(request: AuthedRequest, checkin_id: UUID) -> HttpResponse:
     if plan is not None:
         plan = Plan.objects.select_related("current_stage", "current_step").get(pk=plan.pk)
         for offset in range(1, 8):
-            rx = protocol_services.prescription_for(plan, checkin.date + timedelta(days=offset))
+            rx = protocol_selectors.prescription_for(plan, checkin.date + timedelta(days=offset))
             if rx.is_session or rx.kind in {"paused", "finished", "not_started"}:
                 upcoming = rx
                 break

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from . import prescription as engine
-from .services import KIND_TITLES, Prescription
+from .selectors import KIND_TITLES, Prescription
 
 
 def for_coach(rx: Prescription) -> Prescription:

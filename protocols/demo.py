@@ -10,8 +10,10 @@ from django.utils import timezone
 from patients.models import Patient
 from rtr.accounts.demo import DEMO_CLINIC
 
-from . import services
 from .models import Plan, ProtocolTemplate, StageDecision
+from .selectors import decision_criteria
+from .services.decisions import plan_decide, record_specialist_signoff
+from .services.plans import plan_assign, plan_confirm
 
 if TYPE_CHECKING:
     from rtr.accounts.models import User
@@ -40,11 +42,9 @@ DEMO_PLANS = [
 def _sign_off_where_needed(plan: Plan, physio: User, *, on: date) -> None:
     """The demo's specialist sign-offs: the plan as a whole and every stage that needs one."""
     if plan.content.requires_specialist_signoff:
-        services.record_specialist_signoff(
-            plan=plan, by=physio, specialist=DEMO_SPECIALIST, signed_on=on
-        )
+        record_specialist_signoff(plan=plan, by=physio, specialist=DEMO_SPECIALIST, signed_on=on)
     for stage in plan.content.stages.filter(requires_specialist_signoff=True):
-        services.record_specialist_signoff(
+        record_specialist_signoff(
             plan=plan, by=physio, stage=stage, specialist=DEMO_SPECIALIST, signed_on=on
         )
 
@@ -64,7 +64,7 @@ def demo_plans_load() -> int:
             clinic__isnull=True, code=code, is_plan_copy=False, status="published"
         )
         physio = patient.assigned_physio
-        plan = services.plan_assign(
+        plan = plan_assign(
             patient=patient,
             template=template,
             start_date=today - timedelta(days=min(days_ago, 14)),
@@ -75,12 +75,12 @@ def demo_plans_load() -> int:
         Plan.objects.filter(pk=plan.pk).update(start_date=today - timedelta(days=days_ago))
         plan.refresh_from_db()
         _sign_off_where_needed(plan, physio, on=today - timedelta(days=days_ago))
-        plan = services.plan_confirm(plan=plan, by=physio)
+        plan = plan_confirm(plan=plan, by=physio)
         StageDecision.objects.filter(plan=plan).update(
             decided_at=timezone.now() - timedelta(days=days_ago)
         )
         for before in advances:
-            decision = services.plan_decide(
+            decision = plan_decide(
                 plan=plan,
                 kind="advance",
                 by=physio,
@@ -88,8 +88,7 @@ def demo_plans_load() -> int:
                 rationale="Entry criteria reviewed in clinic: all met, pain-free.",
                 shared_note="Well done: on to the next stage. Keep the runs easy and flat.",
                 criteria_met=[
-                    {"text": c.text, "met": True}
-                    for c in services.decision_criteria(plan, "advance")
+                    {"text": c.text, "met": True} for c in decision_criteria(plan, "advance")
                 ],
             )
             # Demo history: the decision on the day it was made.

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from rtr.panels import Panel
 
-from . import services
+from . import selectors
 from .models import Plan, PlanStatus
 
 if TYPE_CHECKING:
@@ -32,9 +32,9 @@ def today_panel(request: HttpRequest) -> Panel | None:
         "protocols/_today_panel.html",
         {
             "plan": plan,
-            "today": services.prescription_for(plan, today),
+            "today": selectors.prescription_for(plan, today),
             "upcoming": [
-                services.prescription_for(plan, today + timedelta(days=i)) for i in range(1, 4)
+                selectors.prescription_for(plan, today + timedelta(days=i)) for i in range(1, 4)
             ],
         },
     )

@@ -2,48 +2,50 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import views
+from .views import editor, plans, templates, written_plan
 
 app_name = "protocols"
 
 urlpatterns = [
-    path("protocols/", views.template_list, name="template_list"),
-    path("protocols/new/", views.template_create, name="template_create"),
-    path("protocols/<uuid:template_id>/", views.template_detail, name="template_detail"),
-    path("protocols/<uuid:template_id>/edit/", views.template_edit, name="template_edit"),
-    path("protocols/<uuid:template_id>/publish/", views.template_publish, name="template_publish"),
-    path("protocols/<uuid:template_id>/retire/", views.template_retire, name="template_retire"),
+    path("protocols/", templates.template_list, name="template_list"),
+    path("protocols/new/", templates.template_create, name="template_create"),
+    path("protocols/<uuid:template_id>/", templates.template_detail, name="template_detail"),
+    path("protocols/<uuid:template_id>/edit/", templates.template_edit, name="template_edit"),
+    path(
+        "protocols/<uuid:template_id>/publish/", templates.template_publish, name="template_publish"
+    ),
+    path("protocols/<uuid:template_id>/retire/", templates.template_retire, name="template_retire"),
     path(
         "protocols/<uuid:template_id>/new-version/",
-        views.template_new_version,
+        templates.template_new_version,
         name="template_new_version",
     ),
-    path("protocols/<uuid:template_id>/clone/", views.template_clone, name="template_clone"),
-    path("protocols/<uuid:template_id>/stages/", views.stage_add, name="stage_add"),
-    path("protocols/stages/<uuid:stage_id>/", views.stage_edit, name="stage_edit"),
-    path("protocols/stages/<uuid:stage_id>/delete/", views.stage_delete, name="stage_delete"),
-    path("protocols/stages/<uuid:stage_id>/move/", views.stage_move, name="stage_move"),
-    path("protocols/stages/<uuid:stage_id>/steps/", views.step_add, name="step_add"),
-    path("protocols/stages/<uuid:stage_id>/criteria/", views.criterion_add, name="criterion_add"),
-    path("protocols/steps/<uuid:step_id>/", views.step_edit, name="step_edit"),
-    path("protocols/steps/<uuid:step_id>/delete/", views.step_delete, name="step_delete"),
-    path("protocols/steps/<uuid:step_id>/move/", views.step_move, name="step_move"),
+    path("protocols/<uuid:template_id>/clone/", templates.template_clone, name="template_clone"),
+    path("protocols/<uuid:template_id>/stages/", editor.stage_add, name="stage_add"),
+    path("protocols/stages/<uuid:stage_id>/", editor.stage_edit, name="stage_edit"),
+    path("protocols/stages/<uuid:stage_id>/delete/", editor.stage_delete, name="stage_delete"),
+    path("protocols/stages/<uuid:stage_id>/move/", editor.stage_move, name="stage_move"),
+    path("protocols/stages/<uuid:stage_id>/steps/", editor.step_add, name="step_add"),
+    path("protocols/stages/<uuid:stage_id>/criteria/", editor.criterion_add, name="criterion_add"),
+    path("protocols/steps/<uuid:step_id>/", editor.step_edit, name="step_edit"),
+    path("protocols/steps/<uuid:step_id>/delete/", editor.step_delete, name="step_delete"),
+    path("protocols/steps/<uuid:step_id>/move/", editor.step_move, name="step_move"),
     path(
         "protocols/criteria/<uuid:criterion_id>/delete/",
-        views.criterion_delete,
+        editor.criterion_delete,
         name="criterion_delete",
     ),
-    path("patients/<uuid:patient_id>/assign/", views.plan_assign, name="plan_assign"),
+    path("patients/<uuid:patient_id>/assign/", plans.plan_assign, name="plan_assign"),
     path(
         "patients/<uuid:patient_id>/plan-section/",
-        views.patient_plan_section,
+        plans.patient_plan_section,
         name="patient_plan_section",
     ),
-    path("plans/<uuid:plan_id>/", views.plan_detail, name="plan_detail"),
-    path("plans/<uuid:plan_id>/confirm/", views.plan_confirm, name="plan_confirm"),
-    path("plans/<uuid:plan_id>/discard/", views.plan_discard, name="plan_discard"),
-    path("plans/<uuid:plan_id>/decide/", views.plan_decide, name="plan_decide"),
-    path("plans/<uuid:plan_id>/sign-off/", views.plan_signoff, name="plan_signoff"),
-    path("plans/<uuid:plan_id>/print/", views.plan_print, name="plan_print"),
-    path("me/plan/", views.my_plan, name="my_plan"),
+    path("plans/<uuid:plan_id>/", plans.plan_detail, name="plan_detail"),
+    path("plans/<uuid:plan_id>/confirm/", plans.plan_confirm, name="plan_confirm"),
+    path("plans/<uuid:plan_id>/discard/", plans.plan_discard, name="plan_discard"),
+    path("plans/<uuid:plan_id>/decide/", plans.plan_decide, name="plan_decide"),
+    path("plans/<uuid:plan_id>/sign-off/", plans.plan_signoff, name="plan_signoff"),
+    path("plans/<uuid:plan_id>/print/", written_plan.plan_print, name="plan_print"),
+    path("me/plan/", written_plan.my_plan, name="my_plan"),
 ]

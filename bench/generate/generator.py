@@ -43,9 +43,9 @@ from checkins.models import (
 from patients.models import CareTeamMember, Injury, Patient, PatientStatus
 from patients.services import injury_derive
 from protocols import models as protocol_models
-from protocols import services as protocol_services
 from protocols.eligibility import misfit_reasons
 from protocols.library import load_library
+from protocols.services import templates as protocol_services
 from rtr.accounts.models import Clinic, Membership, Role, User
 
 

@@ -35,7 +35,7 @@ from checkins.models import (
 )
 from checkins.services import CHECKIN_FIELDS
 from protocols import prescription as engine
-from protocols import services as protocol_services
+from protocols import selectors as protocol_selectors
 from protocols.models import (
     StepKind,
 )
@@ -72,7 +72,7 @@ def _day_kind(stage: StageSpec, index: int) -> str:
     )
 
 
-KIND_TITLES = {kind: str(title) for kind, title in protocol_services.KIND_TITLES.items()}
+KIND_TITLES = {kind: str(title) for kind, title in protocol_selectors.KIND_TITLES.items()}
 
 
 def fold(findings: list[rules.Finding]) -> tuple[Flag, date | None]:

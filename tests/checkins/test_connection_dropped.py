@@ -94,10 +94,10 @@ def test_any_other_server_error_is_still_the_plain_500_page(athlete, patient, pl
 def test_a_flag_resolution_whose_connection_drops_changes_neither_flag_nor_plan(
     lead, physio, patient, plan
 ):
-    from protocols import services as protocol_services
+    from protocols.services.decisions import plan_decide
     from tests.checkins.test_review import make_flag
 
-    protocol_services.plan_decide(
+    plan_decide(
         plan=plan, kind="advance", by=physio, criteria_met=all_met(plan, "advance"), rationale="ok"
     )
     flag = make_flag(patient)

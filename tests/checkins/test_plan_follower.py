@@ -27,8 +27,10 @@ from hypothesis import strategies as st
 from checkins import evaluation, proposal, services
 from checkins.models import Flag
 from protocols import prescription as engine
-from protocols import services as protocol_services
 from protocols.models import Plan, PlanStatus
+from protocols.selectors import Prescription, decision_criteria, prescription_for
+from protocols.services.decisions import plan_decide
+from protocols.services.plans import plan_assign, plan_confirm
 from rtr.accounts.models import Role
 from tests.checkins.factories import checkin_data
 from tests.factories import make_member
@@ -44,7 +46,7 @@ def evening(clinic, day: date) -> datetime:
     return datetime.combine(day, time(19, 0), tzinfo=clinic.zone)
 
 
-def prescribed_checkin(rx: protocol_services.Prescription) -> dict:
+def prescribed_checkin(rx: Prescription) -> dict:
     """What a symptom-free athlete reports after doing exactly the day's prescription."""
     data = checkin_data(
         session_done="rest_day",
@@ -80,10 +82,7 @@ def criteria_met(plan: Plan, day: date) -> list[dict] | None:
     index = next(i for i, s in enumerate(stages) if s.pk == plan.current_stage_id)
     if index + 1 >= len(stages):
         # Graduation: the return-to-sport checklist, examined and met.
-        return [
-            {"text": c.text, "met": True}
-            for c in protocol_services.decision_criteria(plan, "graduate")
-        ]
+        return [{"text": c.text, "met": True} for c in decision_criteria(plan, "graduate")]
     criteria = list(stages[index + 1].criteria.order_by("order"))
     rows = []
     for a in proposal.assess(criteria, patient_id=plan.patient_id, today=day):
@@ -119,7 +118,7 @@ def follow_the_plan(code: str, *, clinic, physio, start_offset: int, delay: int)
         make_injury(patient=patient, by=physio, site="tibia_posteromedial")
         patient.user = athlete
         patient.save()
-        draft = protocol_services.plan_assign(
+        draft = plan_assign(
             patient=patient,
             template=library(code),
             start_date=start,
@@ -127,7 +126,7 @@ def follow_the_plan(code: str, *, clinic, physio, start_offset: int, delay: int)
             override_reason="Simulation: every template on one injury.",
         )
         sign_off_everything(draft, physio)
-        plan = protocol_services.plan_confirm(plan=draft, by=physio)
+        plan = plan_confirm(plan=draft, by=physio)
     day = start
     ready_since: date | None = None
     for _ in range(400):
@@ -137,7 +136,7 @@ def follow_the_plan(code: str, *, clinic, physio, start_offset: int, delay: int)
             )
             if plan.status != PlanStatus.ACTIVE:
                 break
-            rx = protocol_services.prescription_for(plan, day)
+            rx = prescription_for(plan, day)
             services.checkin_submit(
                 patient=patient, by=athlete, day=day, data=prescribed_checkin(rx)
             )
@@ -150,7 +149,7 @@ def follow_the_plan(code: str, *, clinic, physio, start_offset: int, delay: int)
             ready_since = (ready_since or day) if met is not None else None
             if met is not None and ready_since is not None and (day - ready_since).days >= delay:
                 last = not plan.content.stages.filter(order__gt=stage.order).exists()
-                protocol_services.plan_decide(
+                plan_decide(
                     plan=plan,
                     kind="graduate" if last else "advance",
                     by=physio,

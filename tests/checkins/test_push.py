@@ -20,7 +20,7 @@ from py_vapid import Vapid02
 
 from checkins import evaluation, notifications, push, services
 from checkins.models import Notification, PushSubscription, ReminderPreference
-from protocols import services as protocol_services
+from protocols.services.decisions import plan_decide
 from tests.checkins.factories import checkin_data
 
 pytestmark = pytest.mark.django_db
@@ -239,9 +239,9 @@ def test_a_decision_on_the_plan_tells_the_athletes_device_once_a_day(
 ):
     subscribe(service, athlete)
     with django_capture_on_commit_callbacks(execute=True):
-        protocol_services.plan_decide(plan=plan, kind="hold", by=physio, rationale="Sore shin")
+        plan_decide(plan=plan, kind="hold", by=physio, rationale="Sore shin")
     with django_capture_on_commit_callbacks(execute=True):
-        protocol_services.plan_decide(plan=plan, kind="hold", by=physio, rationale="Again")
+        plan_decide(plan=plan, kind="hold", by=physio, rationale="Again")
     [row] = Notification.objects.filter(channel="push", kind="plan")
     assert row.recipient == athlete
     assert push.deliver(row.pk)

@@ -207,10 +207,10 @@ def test_acknowledge_assign_note(client, lead, physio, flag):
 def test_resolve_with_regress_goes_through_the_stage_decision_service(
     client, lead, physio, flag, plan
 ):
-    from protocols import services
+    from protocols.services.decisions import plan_decide
     from tests.protocols.factories import all_met
 
-    services.plan_decide(
+    plan_decide(
         plan=plan, kind="advance", by=physio, criteria_met=all_met(plan, "advance"), rationale="ok"
     )
     client.force_login(lead)

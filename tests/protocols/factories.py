@@ -5,8 +5,11 @@ from typing import Any
 
 from django.utils import timezone
 
-from protocols import services
 from protocols.models import Plan, ProtocolTemplate
+from protocols.selectors import decision_criteria
+from protocols.services.plans import plan_assign, plan_confirm
+from protocols.services.stages import criterion_add, stage_add, step_add
+from protocols.services.templates import template_create, template_publish
 from rtr.accounts.models import Clinic, User
 
 
@@ -29,9 +32,9 @@ def make_template(
         "duration_max_weeks": 8,
     }
     data.update(overrides)
-    template = services.template_create(clinic=clinic, by=by, **data)
+    template = template_create(clinic=clinic, by=by, **data)
     for s in range(1, stages + 1):
-        stage = services.stage_add(
+        stage = stage_add(
             template=template,
             name=f"Stage {s}",
             duration_min_weeks=1,
@@ -42,9 +45,9 @@ def make_template(
             strength="Calf raises",
             cross_training="Bike",
         )
-        services.criterion_add(stage=stage, text=f"Criterion {s}", kind="yes_no")
+        criterion_add(stage=stage, text=f"Criterion {s}", kind="yes_no")
         for i in range(1, steps + 1):
-            services.step_add(
+            step_add(
                 stage=stage,
                 kind="walk_run",
                 walk_minutes=2,
@@ -53,7 +56,7 @@ def make_template(
                 completions_to_advance=2,
             )
     if publish:
-        template = services.template_publish(template=template, by=by)
+        template = template_publish(template=template, by=by)
     return template
 
 
@@ -67,7 +70,7 @@ def active_plan(
 ) -> Plan:
     start = start or timezone.localdate() - timedelta(days=7)
     earliest = timezone.localdate() - timedelta(days=14)
-    plan = services.plan_assign(
+    plan = plan_assign(
         patient=patient,
         template=template,
         start_date=max(start, earliest),
@@ -77,13 +80,10 @@ def active_plan(
     if start < earliest:  # history for tests: older than the assignment form allows
         Plan.objects.filter(pk=plan.pk).update(start_date=start)
         plan.refresh_from_db()
-    return services.plan_confirm(plan=plan, by=by)
+    return plan_confirm(plan=plan, by=by)
 
 
 def all_met(plan: Plan, kind: str = "advance") -> list[dict[str, object]]:
     """The checklist of a forward decision with every criterion ticked as met."""
     plan.refresh_from_db()
-    return [
-        {"text": criterion.text, "met": True}
-        for criterion in services.decision_criteria(plan, kind)
-    ]
+    return [{"text": criterion.text, "met": True} for criterion in decision_criteria(plan, kind)]

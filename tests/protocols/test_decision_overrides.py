@@ -7,8 +7,9 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from protocols import services
 from protocols.models import Plan, ProtocolTemplate, SpecialistSignOff, StageDecision
+from protocols.services.decisions import plan_decide, record_specialist_signoff
+from protocols.services.plans import plan_assign, plan_confirm
 from tests.patients.factories import make_injury, make_patient
 from tests.protocols.factories import active_plan, all_met, library
 
@@ -61,7 +62,7 @@ def test_advancing_with_unmet_criteria_and_a_reason_is_an_override_on_the_timeli
 
 
 def test_all_criteria_met_needs_no_override_and_records_none(physio, plan):
-    services.plan_decide(
+    plan_decide(
         plan=plan,
         kind="advance",
         by=physio,
@@ -74,13 +75,13 @@ def test_all_criteria_met_needs_no_override_and_records_none(physio, plan):
 
 def test_graduating_needs_the_return_to_sport_checklist_or_a_reason(physio, plan):
     for _ in range(plan.content.stages.count() - 1):
-        services.plan_decide(
+        plan_decide(
             plan=plan, kind="advance", by=physio, rationale="ok", criteria_met=all_met(plan)
         )
     with pytest.raises(ValidationError) as refused:
-        services.plan_decide(plan=plan, kind="graduate", by=physio, rationale="Back racing")
+        plan_decide(plan=plan, kind="graduate", by=physio, rationale="Back racing")
     assert "override_reason" in refused.value.message_dict
-    services.plan_decide(
+    plan_decide(
         plan=plan,
         kind="graduate",
         by=physio,
@@ -106,7 +107,7 @@ def high_risk_plan(clinic, physio):
     template = ProtocolTemplate.objects.get(
         clinic=None, code="high_risk_conservative", is_plan_copy=False
     )
-    return services.plan_assign(
+    return plan_assign(
         patient=patient, template=template, start_date=timezone.localdate(), by=physio
     )
 
@@ -122,7 +123,7 @@ def test_the_library_high_risk_pathway_needs_sign_off_before_loading_and_running
 
 def test_a_sign_off_stage_cannot_be_entered_without_the_sign_off(client, physio, high_risk_plan):
     with pytest.raises(ValidationError, match="sign-off"):
-        services.plan_confirm(plan=high_risk_plan, by=physio)
+        plan_confirm(plan=high_risk_plan, by=physio)
     client.force_login(physio)
     url = reverse("protocols:plan_signoff", args=[high_risk_plan.public_id])
     # Bad input: no name, a future date: 400, nothing saved.
@@ -143,9 +144,9 @@ def test_a_sign_off_stage_cannot_be_entered_without_the_sign_off(client, physio,
         url, {"stage": "plan", "specialist": "Dr A. Khan, orthopaedics", "signed_on": today}
     )
     assert response.status_code == 302
-    plan = services.plan_confirm(plan=high_risk_plan, by=physio)
+    plan = plan_confirm(plan=high_risk_plan, by=physio)
     with pytest.raises(ValidationError, match="needs a specialist's sign-off first"):
-        services.plan_decide(
+        plan_decide(
             plan=plan, kind="advance", by=physio, rationale="ok", criteria_met=all_met(plan)
         )
     plan.refresh_from_db()
@@ -154,9 +155,7 @@ def test_a_sign_off_stage_cannot_be_entered_without_the_sign_off(client, physio,
     client.post(
         url, {"stage": str(stage.public_id), "specialist": "Dr A. Khan", "signed_on": today}
     )
-    services.plan_decide(
-        plan=plan, kind="advance", by=physio, rationale="ok", criteria_met=all_met(plan)
-    )
+    plan_decide(plan=plan, kind="advance", by=physio, rationale="ok", criteria_met=all_met(plan))
     plan.refresh_from_db()
     assert plan.current_stage == stage
     page = client.get(reverse("protocols:plan_detail", args=[plan.public_id])).content.decode()
@@ -166,14 +165,14 @@ def test_a_sign_off_stage_cannot_be_entered_without_the_sign_off(client, physio,
 def test_a_coach_does_not_see_the_sign_off_section(client, coach, physio, high_risk_plan):
     from patients.models import CareTeamMember
 
-    services.record_specialist_signoff(
+    record_specialist_signoff(
         plan=high_risk_plan,
         by=physio,
         specialist="Dr Hidden",
         signed_on=timezone.localdate(),
         note="Imaging: union",
     )
-    plan = services.plan_confirm(plan=high_risk_plan, by=physio)
+    plan = plan_confirm(plan=high_risk_plan, by=physio)
     CareTeamMember.objects.create(patient=plan.patient, user=coach, role="coach")
     client.force_login(coach)
     page = client.get(reverse("protocols:plan_detail", args=[plan.public_id])).content.decode()

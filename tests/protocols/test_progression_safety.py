@@ -27,9 +27,11 @@ from hypothesis import strategies as st
 
 from checkins import services as checkin_services
 from checkins.models import CheckIn
-from protocols import services
 from protocols.library import TEMPLATES
 from protocols.models import Plan, ProtocolTemplate, SessionLog
+from protocols.selectors import prescription_for
+from protocols.services.decisions import plan_decide, record_specialist_signoff
+from protocols.services.plans import plan_assign, plan_confirm
 from tests.patients.factories import make_injury, make_patient
 from tests.protocols.factories import all_met
 
@@ -73,11 +75,11 @@ def checkin_for(rx_kind: str, behaviour: str, morning: int) -> dict | None:
 
 def sign_off_everything(plan: Plan, by) -> None:
     if plan.content.requires_specialist_signoff:
-        services.record_specialist_signoff(
+        record_specialist_signoff(
             plan=plan, by=by, specialist="Dr Test, orthopaedics", signed_on=plan.start_date
         )
     for stage in plan.content.stages.filter(requires_specialist_signoff=True):
-        services.record_specialist_signoff(
+        record_specialist_signoff(
             plan=plan, by=by, stage=stage, specialist="Dr Test", signed_on=plan.start_date
         )
 
@@ -86,11 +88,11 @@ def new_plan(code: str, clinic, physio, start):
     patient = make_patient(clinic=clinic, physio=physio)
     make_injury(patient=patient, by=physio)
     template = ProtocolTemplate.objects.get(clinic=None, code=code, is_plan_copy=False)
-    plan = services.plan_assign(
+    plan = plan_assign(
         patient=patient, template=template, start_date=start, by=physio, override_reason="test"
     )
     sign_off_everything(plan, physio)
-    return patient, services.plan_confirm(plan=plan, by=physio)
+    return patient, plan_confirm(plan=plan, by=physio)
 
 
 @settings(
@@ -123,7 +125,7 @@ def test_property_only_prescribed_sessions_move_steps_and_runs_never_back_to_bac
                     if plan.status != "active":
                         break
                     before = (plan.current_stage_id, plan.current_step.order)
-                    rx = services.prescription_for(plan, day)
+                    rx = prescription_for(plan, day)
                     prescribed_runs.append(
                         (
                             rx.is_run_day,
@@ -144,7 +146,7 @@ def test_property_only_prescribed_sessions_move_steps_and_runs_never_back_to_bac
                         assert rx.kind == "session" and behaviour == "follow", (day, rx.kind)
                     if offset % decide_every == decide_every - 1:
                         kind = "advance" if plan.next_stage() else "graduate"
-                        services.plan_decide(
+                        plan_decide(
                             plan=plan,
                             kind=kind,
                             by=physio,
@@ -169,7 +171,7 @@ def walk_run_plan(clinic, physio, start):
     """A low-risk plan in its walk-run stage (alternate-day runs), started `start`."""
     patient, plan = new_plan("low_risk_tibia_mt", clinic, physio, start)
     for _ in range(2):
-        services.plan_decide(
+        plan_decide(
             plan=plan,
             kind="advance",
             by=physio,
@@ -189,7 +191,7 @@ def test_as_prescribed_on_strength_and_cross_training_days_counts_for_nothing(cl
     for offset in range(5):  # session, other, session, other, session
         day = start + timedelta(days=offset)
         with time_machine.travel(at_noon(day), tick=False):
-            rx = services.prescription_for(plan, day)
+            rx = prescription_for(plan, day)
             if rx.kind == "session":
                 continue  # only the in-between days are reported here
             checkin_services.checkin_submit(
@@ -210,7 +212,7 @@ def test_two_real_sessions_move_one_step_not_two(clinic, physio):
         day = start + timedelta(days=offset)
         with time_machine.travel(at_noon(day), tick=False):
             plan.refresh_from_db()
-            rx = services.prescription_for(plan, day)
+            rx = prescription_for(plan, day)
             checkin_services.checkin_submit(
                 patient=patient, by=physio, day=day, data=checkin_for(rx.kind, "follow", 0)
             )
@@ -227,9 +229,7 @@ def test_a_hold_restarts_the_count_of_the_step(clinic, physio):
         )
     plan.refresh_from_db()
     assert plan.step_completions == 1
-    services.plan_decide(
-        plan=plan, kind="hold", by=physio, rationale="Stiff", on=start + timedelta(days=1)
-    )
+    plan_decide(plan=plan, kind="hold", by=physio, rationale="Stiff", on=start + timedelta(days=1))
     day = start + timedelta(days=2)
     with time_machine.travel(at_noon(day), tick=False):
         checkin_services.checkin_submit(
@@ -243,22 +243,22 @@ def test_a_hold_restarts_the_count_of_the_step(clinic, physio):
 def test_a_new_stage_never_opens_with_a_run_the_day_after_one(clinic, physio):
     start = timezone.localdate() - timedelta(days=1)
     _patient, plan = new_plan("low_risk_tibia_mt", clinic, physio, start)
-    services.plan_decide(
+    plan_decide(
         plan=plan, kind="advance", by=physio, rationale="ok", criteria_met=all_met(plan), on=start
     )
     plan.refresh_from_db()
     # Yesterday: the walking stage's day... make it a run by moving to walk-run yesterday.
-    services.plan_decide(
+    plan_decide(
         plan=plan, kind="advance", by=physio, rationale="ok", criteria_met=all_met(plan), on=start
     )
     plan.refresh_from_db()
-    assert services.prescription_for(plan, start).is_run_day
+    assert prescription_for(plan, start).is_run_day
     today = start + timedelta(days=1)
-    services.plan_decide(
+    plan_decide(
         plan=plan, kind="advance", by=physio, rationale="ok", criteria_met=all_met(plan), on=today
     )
     plan.refresh_from_db()
-    rx = services.prescription_for(plan, today)
+    rx = prescription_for(plan, today)
     assert not rx.is_run_day and rx.kind == "rest"
     assert "next stage starts" in rx.title
-    assert services.prescription_for(plan, today + timedelta(days=1)).is_run_day
+    assert prescription_for(plan, today + timedelta(days=1)).is_run_day

@@ -11,9 +11,29 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from protocols import services
 from protocols.eligibility import misfit_reasons
 from protocols.models import Plan, ProtocolTemplate, SessionLog, StageDecision
+from protocols.selectors import prescription_for
+from protocols.services.decisions import plan_decide
+from protocols.services.plans import plan_assign, plan_confirm
+from protocols.services.sessions import plan_record_session
+from protocols.services.stages import (
+    stage_add,
+    stage_delete,
+    stage_move,
+    stage_update,
+    step_add,
+    step_move,
+    step_update,
+)
+from protocols.services.templates import (
+    NotEditable,
+    template_clone,
+    template_create,
+    template_new_version,
+    template_publish,
+    template_retire,
+)
 from tests.patients.factories import make_injury, make_patient
 from tests.protocols.factories import active_plan, all_met, library, make_template
 
@@ -104,9 +124,7 @@ def test_generic_template_fits_any_site(navicular_patient):
 
 
 def test_assignment_copies_the_template(tibia_patient, physio):
-    plan = services.plan_assign(
-        patient=tibia_patient, template=library(), start_date=TODAY(), by=physio
-    )
+    plan = plan_assign(patient=tibia_patient, template=library(), start_date=TODAY(), by=physio)
     assert plan.status == "draft"
     assert plan.content.is_plan_copy and plan.content.pk != library().pk
     assert plan.content.stages.count() == library().stages.count()
@@ -117,12 +135,10 @@ def test_assignment_copies_the_template(tibia_patient, physio):
 
 def test_assigning_a_misfit_needs_an_explicit_override(navicular_patient, physio):
     with pytest.raises(ValidationError) as excinfo:
-        services.plan_assign(
-            patient=navicular_patient, template=library(), start_date=TODAY(), by=physio
-        )
+        plan_assign(patient=navicular_patient, template=library(), start_date=TODAY(), by=physio)
     assert "override_reason" in excinfo.value.error_dict
     assert not Plan.objects.exists()
-    plan = services.plan_assign(
+    plan = plan_assign(
         patient=navicular_patient,
         template=library(),
         start_date=TODAY(),
@@ -133,19 +149,17 @@ def test_assigning_a_misfit_needs_an_explicit_override(navicular_patient, physio
 
 
 def test_one_open_plan_per_patient(tibia_patient, physio):
-    services.plan_assign(patient=tibia_patient, template=library(), start_date=TODAY(), by=physio)
+    plan_assign(patient=tibia_patient, template=library(), start_date=TODAY(), by=physio)
     with pytest.raises(ValidationError, match="already has an open plan"):
-        services.plan_assign(
-            patient=tibia_patient, template=library(), start_date=TODAY(), by=physio
-        )
+        plan_assign(patient=tibia_patient, template=library(), start_date=TODAY(), by=physio)
     assert Plan.objects.count() == 1
 
 
 def test_a_retired_or_draft_template_cannot_be_assigned(tibia_patient, physio, clinic):
     template = make_template(clinic=clinic, by=physio)
-    services.template_retire(template=template)
+    template_retire(template=template)
     with pytest.raises(ValidationError, match="Only a published template"):
-        services.plan_assign(
+        plan_assign(
             patient=tibia_patient,
             template=template,
             start_date=TODAY(),
@@ -154,7 +168,7 @@ def test_a_retired_or_draft_template_cannot_be_assigned(tibia_patient, physio, c
         )
     draft = make_template(clinic=clinic, by=physio, publish=False)
     with pytest.raises(ValidationError, match="Only a published template"):
-        services.plan_assign(
+        plan_assign(
             patient=tibia_patient,
             template=draft,
             start_date=TODAY(),
@@ -169,7 +183,7 @@ def test_a_template_of_another_clinic_cannot_be_assigned(
 ):
     theirs = make_template(clinic=other_clinic, by=outsider)
     with pytest.raises(ValidationError, match="another clinic"):
-        services.plan_assign(
+        plan_assign(
             patient=tibia_patient,
             template=theirs,
             start_date=TODAY(),
@@ -181,7 +195,7 @@ def test_a_template_of_another_clinic_cannot_be_assigned(
 @pytest.mark.parametrize("days", [-15, 91])
 def test_start_date_window(tibia_patient, physio, days):
     with pytest.raises(ValidationError):
-        services.plan_assign(
+        plan_assign(
             patient=tibia_patient,
             template=library(),
             start_date=TODAY() + timedelta(days=days),
@@ -190,15 +204,13 @@ def test_start_date_window(tibia_patient, physio, days):
 
 
 def test_adjusting_the_draft_copy_leaves_the_library_untouched(tibia_patient, physio):
-    plan = services.plan_assign(
-        patient=tibia_patient, template=library(), start_date=TODAY(), by=physio
-    )
+    plan = plan_assign(patient=tibia_patient, template=library(), start_date=TODAY(), by=physio)
     stage = plan.content.stages.get(order=3)
-    services.stage_update(stage=stage, duration_min_weeks=1, duration_max_weeks=2)
+    stage_update(stage=stage, duration_min_weeks=1, duration_max_weeks=2)
     assert library().stages.get(order=3).duration_max_weeks == 4
-    confirmed = services.plan_confirm(plan=plan, by=physio)
-    with pytest.raises(services.NotEditable):
-        services.stage_update(stage=stage, duration_max_weeks=3)
+    confirmed = plan_confirm(plan=plan, by=physio)
+    with pytest.raises(NotEditable):
+        stage_update(stage=stage, duration_max_weeks=3)
     assert confirmed.current_stage.order == 1
 
 
@@ -207,7 +219,7 @@ def test_confirming_records_a_start_decision(tibia_patient, physio):
     assert plan.status == "active"
     assert plan.decisions.get().kind == "start"
     with pytest.raises(ValidationError):
-        services.plan_confirm(plan=plan, by=physio)
+        plan_confirm(plan=plan, by=physio)
 
 
 # --- Versioning --------------------------------------------------------------------------------
@@ -218,14 +230,14 @@ def test_editing_a_published_template_makes_a_new_version_and_leaves_plans_alone
 ):
     v1 = make_template(clinic=clinic, by=physio, eligible_risk="low")
     plan = active_plan(patient=tibia_patient, template=v1, by=physio)
-    with pytest.raises(services.NotEditable):
-        services.stage_update(stage=v1.stages.first(), name="Changed")
-    v2 = services.template_new_version(template=v1, by=physio)
+    with pytest.raises(NotEditable):
+        stage_update(stage=v1.stages.first(), name="Changed")
+    v2 = template_new_version(template=v1, by=physio)
     assert (v2.family, v2.version, v2.status) == (v1.family, 2, "draft")
-    assert services.template_new_version(template=v1, by=physio) == v2  # one draft per family
-    services.stage_update(stage=v2.stages.get(order=1), name="Renamed in v2")
-    services.step_update(step=v2.stages.get(order=1).steps.first(), run_minutes=Decimal(9))
-    services.template_publish(template=v2, by=physio)
+    assert template_new_version(template=v1, by=physio) == v2  # one draft per family
+    stage_update(stage=v2.stages.get(order=1), name="Renamed in v2")
+    step_update(step=v2.stages.get(order=1).steps.first(), run_minutes=Decimal(9))
+    template_publish(template=v2, by=physio)
     v1.refresh_from_db()
     assert v1.status == "retired"
     assert v1.stages.get(order=1).name == "Stage 1"
@@ -236,27 +248,27 @@ def test_editing_a_published_template_makes_a_new_version_and_leaves_plans_alone
 
 def test_the_shared_library_is_read_only(physio):
     template = library()
-    with pytest.raises(services.NotEditable):
-        services.stage_update(stage=template.stages.first(), name="x")
-    with pytest.raises(services.NotEditable):
-        services.template_new_version(template=template, by=physio)
-    with pytest.raises(services.NotEditable):
-        services.template_retire(template=template)
+    with pytest.raises(NotEditable):
+        stage_update(stage=template.stages.first(), name="x")
+    with pytest.raises(NotEditable):
+        template_new_version(template=template, by=physio)
+    with pytest.raises(NotEditable):
+        template_retire(template=template)
 
 
 def test_clone_makes_a_clinic_draft(clinic, physio):
-    clone = services.template_clone(template=library(), clinic=clinic, by=physio)
+    clone = template_clone(template=library(), clinic=clinic, by=physio)
     assert clone.clinic == clinic and clone.status == "draft" and clone.family != library().family
     assert clone.stages.count() == 6
 
 
 def test_publishing_needs_stages_with_steps(clinic, physio):
-    empty = services.template_create(
+    empty = template_create(
         clinic=clinic, by=physio, name="Empty", duration_min_weeks=1, duration_max_weeks=2
     )
     with pytest.raises(ValidationError, match="at least one stage"):
-        services.template_publish(template=empty, by=physio)
-    services.stage_add(
+        template_publish(template=empty, by=physio)
+    stage_add(
         template=empty,
         name="No steps",
         duration_min_weeks=1,
@@ -264,7 +276,7 @@ def test_publishing_needs_stages_with_steps(clinic, physio):
         session_days_per_week=2,
     )
     with pytest.raises(ValidationError, match="no session steps"):
-        services.template_publish(template=empty, by=physio)
+        template_publish(template=empty, by=physio)
     empty.refresh_from_db()
     assert empty.status == "draft"
 
@@ -284,14 +296,14 @@ def test_bad_steps_are_refused(clinic, physio, data, message):
     template = make_template(clinic=clinic, by=physio, publish=False, stages=1, steps=0)
     stage = template.stages.get()
     with pytest.raises(ValidationError, match=message):
-        services.step_add(stage=stage, **{"kind": "walk_run", **data})
+        step_add(stage=stage, **{"kind": "walk_run", **data})
     assert not stage.steps.exists()
 
 
 def test_bad_stage_week_is_refused(clinic, physio):
     template = make_template(clinic=clinic, by=physio, publish=False, stages=0)
     with pytest.raises(ValidationError, match="at most 4"):
-        services.stage_add(
+        stage_add(
             template=template,
             name="x",
             duration_min_weeks=1,
@@ -300,7 +312,7 @@ def test_bad_stage_week_is_refused(clinic, physio):
             no_back_to_back=True,
         )
     with pytest.raises(ValidationError):
-        services.stage_add(
+        stage_add(
             template=template,
             name="x",
             duration_min_weeks=3,
@@ -313,20 +325,20 @@ def test_bad_stage_week_is_refused(clinic, physio):
 def test_reordering_stages_and_steps(clinic, physio):
     template = make_template(clinic=clinic, by=physio, publish=False, stages=3)
     first = template.stages.get(order=1)
-    services.stage_move(stage=first, direction="down")
+    stage_move(stage=first, direction="down")
     assert list(template.stages.order_by("order").values_list("name", flat=True)) == [
         "Stage 2",
         "Stage 1",
         "Stage 3",
     ]
-    services.stage_move(
+    stage_move(
         stage=template.stages.get(name="Stage 2"), direction="up"
     )  # already first: no change
     step = template.stages.get(name="Stage 1").steps.get(order=2)
-    services.step_move(step=step, direction="up")
+    step_move(step=step, direction="up")
     step.refresh_from_db()
     assert step.order == 1
-    services.stage_delete(stage=template.stages.get(name="Stage 1"))
+    stage_delete(stage=template.stages.get(name="Stage 1"))
     assert list(template.stages.order_by("order").values_list("order", flat=True)) == [1, 2]
 
 
@@ -335,14 +347,14 @@ def test_reordering_stages_and_steps(clinic, physio):
 
 def test_advance_regress_and_the_timeline(tibia_patient, physio):
     plan = active_plan(patient=tibia_patient, template=library(), by=physio)
-    services.plan_decide(
+    plan_decide(
         plan=plan,
         kind="advance",
         by=physio,
         criteria_met=all_met(plan, "advance"),
         rationale="ADL pain-free, no tenderness",
     )
-    services.plan_decide(
+    plan_decide(
         plan=plan,
         kind="advance",
         by=physio,
@@ -351,9 +363,7 @@ def test_advance_regress_and_the_timeline(tibia_patient, physio):
     )
     plan.refresh_from_db()
     assert plan.current_stage.order == 3 and plan.current_step.order == 1
-    services.plan_decide(
-        plan=plan, kind="regress", by=physio, rationale="Pain 4/10 during the walk-run"
-    )
+    plan_decide(plan=plan, kind="regress", by=physio, rationale="Pain 4/10 during the walk-run")
     plan.refresh_from_db()
     assert plan.current_stage.order == 2
     assert plan.current_step.order == plan.current_stage.steps.count()  # the level tolerated there
@@ -378,31 +388,31 @@ def test_advance_regress_and_the_timeline(tibia_patient, physio):
 def test_impossible_decisions_are_refused(tibia_patient, physio, kind, message):
     plan = active_plan(patient=tibia_patient, template=library(), by=physio)
     with pytest.raises(ValidationError, match=message):
-        services.plan_decide(plan=plan, kind=kind, by=physio, rationale="because")
+        plan_decide(plan=plan, kind=kind, by=physio, rationale="because")
     assert plan.decisions.count() == 1
 
 
 def test_a_decision_needs_a_rationale(tibia_patient, physio):
     plan = active_plan(patient=tibia_patient, template=library(), by=physio)
     with pytest.raises(ValidationError, match="rationale"):
-        services.plan_decide(plan=plan, kind="hold", by=physio, rationale="   ")
+        plan_decide(plan=plan, kind="hold", by=physio, rationale="   ")
 
 
 def test_pause_resume_graduate_stop(tibia_patient, physio):
     plan = active_plan(patient=tibia_patient, template=library(), by=physio)
-    services.plan_decide(plan=plan, kind="pause", by=physio, rationale="Imaging pending")
+    plan_decide(plan=plan, kind="pause", by=physio, rationale="Imaging pending")
     plan.refresh_from_db()
-    assert services.prescription_for(plan, TODAY()).kind == "paused"
-    services.plan_decide(plan=plan, kind="resume", by=physio, rationale="Imaging clear")
+    assert prescription_for(plan, TODAY()).kind == "paused"
+    plan_decide(plan=plan, kind="resume", by=physio, rationale="Imaging clear")
     for _ in range(5):
-        services.plan_decide(
+        plan_decide(
             plan=plan,
             kind="advance",
             by=physio,
             criteria_met=all_met(plan, "advance"),
             rationale="criteria met",
         )
-    services.plan_decide(
+    plan_decide(
         plan=plan,
         kind="graduate",
         by=physio,
@@ -411,9 +421,9 @@ def test_pause_resume_graduate_stop(tibia_patient, physio):
     )
     plan.refresh_from_db()
     assert plan.status == "completed"
-    assert services.prescription_for(plan, TODAY()).kind == "finished"
+    assert prescription_for(plan, TODAY()).kind == "finished"
     with pytest.raises(ValidationError):
-        services.plan_decide(plan=plan, kind="stop", by=physio, rationale="x")
+        plan_decide(plan=plan, kind="stop", by=physio, rationale="x")
 
 
 def test_sessions_advance_steps_but_never_the_stage(tibia_patient, physio):
@@ -421,7 +431,7 @@ def test_sessions_advance_steps_but_never_the_stage(tibia_patient, physio):
     plan = active_plan(patient=tibia_patient, template=library(), by=physio, start=start)
     stage = plan.current_stage
     for i, outcome in enumerate(["pain_free"] * 3 + ["painful", "pain_free"] * 3):
-        services.plan_record_session(plan=plan, day=start + timedelta(days=i), outcome=outcome)
+        plan_record_session(plan=plan, day=start + timedelta(days=i), outcome=outcome)
     plan.refresh_from_db()
     assert plan.current_stage == stage  # never without a decision
 
@@ -429,22 +439,22 @@ def test_sessions_advance_steps_but_never_the_stage(tibia_patient, physio):
 def test_recording_a_day_twice_replaces_its_outcome(tibia_patient, physio):
     start = TODAY() - timedelta(days=5)
     plan = active_plan(patient=tibia_patient, template=library(), by=physio, start=start)
-    services.plan_record_session(plan=plan, day=start, outcome="pain_free")
-    services.plan_record_session(plan=plan, day=start, outcome="pain_free")
+    plan_record_session(plan=plan, day=start, outcome="pain_free")
+    plan_record_session(plan=plan, day=start, outcome="pain_free")
     plan.refresh_from_db()
     assert plan.step_completions == 1
-    services.plan_record_session(plan=plan, day=start, outcome="painful")
+    plan_record_session(plan=plan, day=start, outcome="painful")
     plan.refresh_from_db()
     assert (plan.step_completions, plan.step_failures) == (0, 1)
     assert SessionLog.objects.filter(plan=plan).count() == 1
     with pytest.raises(ValidationError):
-        services.plan_record_session(plan=plan, day=start, outcome="fine")
+        plan_record_session(plan=plan, day=start, outcome="fine")
 
 
 def test_prescription_over_weeks_follows_pattern_and_steps(tibia_patient, physio):
     start = TODAY() - timedelta(days=30)
     plan = active_plan(patient=tibia_patient, template=library(), by=physio, start=start)
-    services.plan_decide(
+    plan_decide(
         plan=plan,
         kind="advance",
         by=physio,
@@ -452,7 +462,7 @@ def test_prescription_over_weeks_follows_pattern_and_steps(tibia_patient, physio
         rationale="ok",
         on=start,
     )
-    services.plan_decide(
+    plan_decide(
         plan=plan,
         kind="advance",
         by=physio,
@@ -462,22 +472,22 @@ def test_prescription_over_weeks_follows_pattern_and_steps(tibia_patient, physio
     )  # walk-run, 3 a week, alternate
     plan.refresh_from_db()
     days = [start + timedelta(days=i) for i in range(21)]
-    kinds = [services.prescription_for(plan, d).kind for d in days]
+    kinds = [prescription_for(plan, d).kind for d in days]
     session_idx = [i for i, k in enumerate(kinds) if k == "session"]
     assert all(b - a >= 2 for a, b in itertools.pairwise(session_idx))
-    assert services.prescription_for(plan, days[0]).title.startswith("Walk 3 / run 1")
-    assert services.prescription_for(plan, start - timedelta(days=1)).kind == "not_started"
+    assert prescription_for(plan, days[0]).title.startswith("Walk 3 / run 1")
+    assert prescription_for(plan, start - timedelta(days=1)).kind == "not_started"
     # Two pain-free walk-runs: the next session is the next step.
-    services.plan_record_session(plan=plan, day=days[0], outcome="pain_free")
-    services.plan_record_session(plan=plan, day=days[2], outcome="pain_free")
+    plan_record_session(plan=plan, day=days[0], outcome="pain_free")
+    plan_record_session(plan=plan, day=days[2], outcome="pain_free")
     plan.refresh_from_db()
-    assert services.prescription_for(plan, days[4]).title.startswith("Walk 2 / run 1")
+    assert prescription_for(plan, days[4]).title.startswith("Walk 2 / run 1")
 
 
 def test_next_day_pain_skips_the_next_session(tibia_patient, physio):
     start = TODAY() - timedelta(days=10)
     plan = active_plan(patient=tibia_patient, template=library(), by=physio, start=start)
-    services.plan_decide(
+    plan_decide(
         plan=plan,
         kind="advance",
         by=physio,
@@ -485,7 +495,7 @@ def test_next_day_pain_skips_the_next_session(tibia_patient, physio):
         rationale="ok",
         on=start,
     )
-    services.plan_decide(
+    plan_decide(
         plan=plan,
         kind="advance",
         by=physio,
@@ -494,11 +504,11 @@ def test_next_day_pain_skips_the_next_session(tibia_patient, physio):
         on=start,
     )
     plan.refresh_from_db()
-    services.plan_record_session(plan=plan, day=start, outcome="next_day_pain")
+    plan_record_session(plan=plan, day=start, outcome="next_day_pain")
     plan.refresh_from_db()
-    skipped = services.prescription_for(plan, start + timedelta(days=2))
+    skipped = prescription_for(plan, start + timedelta(days=2))
     assert skipped.kind == "rest" and "skip" in skipped.note
-    assert services.prescription_for(plan, start + timedelta(days=4)).kind == "session"
+    assert prescription_for(plan, start + timedelta(days=4)).kind == "session"
 
 
 @pytest.mark.django_db(transaction=False)
@@ -521,7 +531,7 @@ def test_property_sessions_move_a_step_at_most_one_place_and_never_the_stage(
         with transaction.atomic():
             start = TODAY() - timedelta(days=40)
             plan = active_plan(patient=tibia_patient, template=library(), by=physio, start=start)
-            services.plan_decide(
+            plan_decide(
                 plan=plan,
                 kind="advance",
                 by=physio,
@@ -529,7 +539,7 @@ def test_property_sessions_move_a_step_at_most_one_place_and_never_the_stage(
                 rationale="ok",
                 on=start,
             )
-            services.plan_decide(
+            plan_decide(
                 plan=plan,
                 kind="advance",
                 by=physio,
@@ -541,7 +551,7 @@ def test_property_sessions_move_a_step_at_most_one_place_and_never_the_stage(
             stage_id = plan.current_stage_id
             order = plan.current_step.order
             for i, outcome in enumerate(outcomes):
-                plan = services.plan_record_session(
+                plan = plan_record_session(
                     plan=plan, day=start + timedelta(days=i), outcome=outcome
                 )
                 assert plan.current_stage_id == stage_id

@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from protocols import services
 from protocols.models import Plan, ProtocolTemplate, SessionStep, Stage, StageDecision
+from protocols.services.templates import template_retire
 from tests.patients.factories import make_injury, make_patient
 from tests.protocols.factories import active_plan, library, make_template
 
@@ -436,7 +436,7 @@ def test_a_retired_template_is_not_offered_and_cannot_be_posted(
     client, physio, tibia_patient, clinic
 ):
     template = make_template(clinic=clinic, by=physio, name="Old pathway")
-    services.template_retire(template=template)
+    template_retire(template=template)
     client.force_login(physio)
     url = reverse("protocols:plan_assign", args=[tibia_patient.public_id])
     assert "Old pathway" not in client.get(url).content.decode()

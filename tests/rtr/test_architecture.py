@@ -63,9 +63,6 @@ KNOWN_LONG = {
     "checkins.rules",
     "checkins.views",
     "interop.fhir",
-    "protocols.models",
-    "protocols.services",
-    "protocols.views",
 }
 
 

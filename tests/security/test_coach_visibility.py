@@ -18,8 +18,9 @@ from checkins import flag_services
 from checkins.models import CheckIn, Flag, MenstrualStatus
 from patients import services as patient_services
 from patients.models import Injury, Patient
-from protocols import services as protocol_services
 from protocols.models import Plan, SessionLog
+from protocols.selectors import prescription_for
+from protocols.services.decisions import plan_decide
 from tests.checkins.factories import checkin_data
 from tests.security.probe import crawl
 from tests.security.test_access_matrix import ANY, POLICY, PUBLIC, STAFF, named_urls
@@ -66,7 +67,7 @@ def _session_day_start(plan: Plan, today: date) -> date:
     """A stage start for which today is a session day."""
     for offset in range(7):
         plan.stage_started_on = today - timedelta(days=offset)
-        if protocol_services.prescription_for(plan, today).is_session:
+        if prescription_for(plan, today).is_session:
             return plan.stage_started_on
     raise AssertionError("no session day in a week")
 
@@ -102,7 +103,7 @@ def seed_markers(objects: dict, *, physio, lead) -> Patient:
     plan = Plan.objects.get(public_id=objects["plan_id"])
     plan.eligibility_override_reason = CLINICAL_MARKERS["eligibility override reason"]
     plan.save()
-    protocol_services.plan_decide(
+    plan_decide(
         plan=plan,
         kind="hold",
         by=physio,
@@ -218,12 +219,12 @@ def _after_next_day_pain(plan: Plan, today: date) -> None:
     """Today is the first session day after a session whose pain lasted to the next day."""
     for offset in range(1, 14):
         plan.stage_started_on = today - timedelta(days=offset)
-        if not protocol_services.prescription_for(plan, today).is_session:
+        if not prescription_for(plan, today).is_session:
             continue
         earlier = [
             today - timedelta(days=back)
             for back in range(1, offset + 1)
-            if protocol_services.prescription_for(plan, today - timedelta(days=back)).is_session
+            if prescription_for(plan, today - timedelta(days=back)).is_session
         ]
         if earlier:
             plan.step_failures = 0

@@ -10,7 +10,8 @@ from django.utils.html import escape
 from checkins import evaluation, flag_services, services
 from checkins.models import CheckIn, Flag
 from patients import services as patient_services
-from protocols import services as protocol_services
+from protocols.services.decisions import plan_decide
+from protocols.services.stages import step_add
 from tests.checkins.factories import checkin_data
 from tests.patients.factories import make_injury, make_patient
 from tests.protocols.factories import active_plan, library, make_template
@@ -38,13 +39,11 @@ def stuff(clinic, physio, lead, athlete):
     patient.user = athlete
     patient.save()
     plan = active_plan(patient=patient, template=library(), by=physio)
-    protocol_services.plan_decide(plan=plan, kind="hold", by=physio, rationale=XSS + SQL)
+    plan_decide(plan=plan, kind="hold", by=physio, rationale=XSS + SQL)
     template = make_template(
         clinic=clinic, by=physio, publish=False, name=XSS, summary=IMG, evidence=SQL
     )
-    protocol_services.step_add(
-        stage=template.stages.first(), kind="walk_run", walk_minutes=1, label=XSS
-    )
+    step_add(stage=template.stages.first(), kind="walk_run", walk_minutes=1, label=XSS)
     services.checkin_submit(
         patient=patient,
         by=athlete,

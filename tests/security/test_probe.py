@@ -24,8 +24,8 @@ from django.utils import timezone
 from checkins.models import Flag
 from patients import services as patient_services
 from patients.models import Patient
-from protocols import services as protocol_services
 from protocols.models import EntryCriterion, Plan, ProtocolTemplate, SessionStep, Stage
+from protocols.services.plans import plan_assign
 from rtr.accounts.models import Role
 from tests.factories import make_member
 from tests.patients.factories import make_injury, make_patient
@@ -61,9 +61,7 @@ def probed(world, clinic, physio, lead):
     )
     second = make_patient(clinic=clinic, physio=physio)
     make_injury(patient=second, by=physio)
-    protocol_services.plan_assign(
-        patient=second, template=library(), start_date=timezone.localdate(), by=physio
-    )
+    plan_assign(patient=second, template=library(), start_date=timezone.localdate(), by=physio)
     make_template(clinic=clinic, by=physio, publish=True)
     invitation = patient_services.invitation_send(patient=second, by=physio)
     objects["invitation_url"] = patient_services.invitation_url(invitation)

@@ -1,0 +1,368 @@
+"""The editor of stages, session steps and entry criteria (HTMX; a plain POST works too).
+
+It serves a clinic's draft template and a draft plan's copy alike; after a change it answers
+the stages partial for htmx, or goes back to the page.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+from django_htmx.http import reswap, retarget
+
+from protocols import selectors
+from protocols.eligibility import site_label
+from protocols.forms import CriterionForm, StageForm, StepForm
+from protocols.models import EntryCriterion, PlanStatus, ProtocolTemplate, SessionStep, Stage
+from protocols.services import stages as stage_services
+from protocols.services import templates as template_services
+from rtr.accounts.tenancy import clinical_staff_required, get_visible_or_404
+from rtr.service_views import errors_onto_form, refused_page
+
+if TYPE_CHECKING:
+    from django.forms import Form
+
+    from rtr.http import AuthedRequest
+
+
+def content_prefetch() -> list[Prefetch[Any]]:
+    return [
+        Prefetch(
+            "stages",
+            queryset=Stage.objects.order_by("order").prefetch_related(
+                Prefetch("steps", queryset=SessionStep.objects.order_by("order")),
+                Prefetch("criteria", queryset=EntryCriterion.objects.order_by("order")),
+            ),
+        )
+    ]
+
+
+def _is_editable(template: ProtocolTemplate, request: AuthedRequest) -> bool:
+    if request.membership is None or not request.membership.is_clinical:
+        return False
+    if template.is_plan_copy:
+        plan = getattr(template, "plan", None)
+        return plan is not None and plan.status == PlanStatus.DRAFT
+    return template.is_editable
+
+
+def editor_context(request: AuthedRequest, template: ProtocolTemplate) -> dict[str, Any]:
+    return {
+        "template": template,
+        "editable": _is_editable(template, request),
+        "site_labels": [site_label(s) for s in template.eligible_sites],
+        "excluded_labels": [site_label(s) for s in template.excluded_sites],
+        "publish_problems": selectors.publish_problems(template)
+        if template.is_editable and not template.is_plan_copy
+        else [],
+        "stage_form": StageForm(
+            initial={
+                "session_days_per_week": 3,
+                "rest_days_per_week": 1,
+                "no_back_to_back": True,
+                "duration_min_weeks": 1,
+                "duration_max_weeks": 2,
+            }
+        ),
+    }
+
+
+def _editor_response(
+    request: AuthedRequest, template: ProtocolTemplate, status: int = 200
+) -> HttpResponse:
+    """After a change: the stages partial for htmx, or back to the page."""
+    if request.htmx:
+        template = (
+            ProtocolTemplate.objects.prefetch_related(*content_prefetch())
+            .select_related("clinic")
+            .get(pk=template.pk)
+        )
+        return render(
+            request, "protocols/_stages.html", editor_context(request, template), status=status
+        )
+    return redirect(_editor_url(template))
+
+
+def _editor_url(template: ProtocolTemplate) -> str:
+    if template.is_plan_copy:
+        return reverse("protocols:plan_detail", args=[template.plan.public_id])
+    return reverse("protocols:template_detail", args=[template.public_id])
+
+
+def _refused(
+    request: AuthedRequest, template: ProtocolTemplate, error: ValidationError
+) -> HttpResponse:
+    """A change the editor's services refuse (409): said in place for htmx, else on the page."""
+    if request.htmx:
+        response = refused_page(request, "protocols/_editor_error.html", {}, error)
+        return reswap(retarget(response, "#editor-messages"), "innerHTML")
+    messages.error(request, " ".join(error.messages))
+    return redirect(_editor_url(template))
+
+
+def _form_page(
+    request: AuthedRequest,
+    form: Form,
+    template: ProtocolTemplate,
+    partial: str,
+    context: dict[str, Any],
+) -> HttpResponse:
+    """A form with errors: swapped in place for htmx, or a page of its own."""
+    context = {"form": form, "template": template, **context}
+    if request.htmx:
+        response = render(request, partial, context, status=400)
+        return reswap(retarget(response, f"#{context['form_id']}"), "outerHTML")
+    return render(
+        request, "protocols/editor_form_page.html", {**context, "partial": partial}, status=400
+    )
+
+
+def _save_form(
+    request: AuthedRequest,
+    form: Form,
+    template: ProtocolTemplate,
+    save: Callable[..., Any],
+    partial: str,
+    context: dict[str, Any],
+) -> HttpResponse:
+    """An editor form handed to its service: the editor after the change, else the form again."""
+    if form.is_valid():
+        try:
+            save(**form.cleaned_data)
+        except template_services.NotEditable as error:
+            return _refused(request, template, error)
+        except ValidationError as error:
+            errors_onto_form(form, error)
+    if form.errors:
+        return _form_page(request, form, template, partial, context)
+    return _editor_response(request, template)
+
+
+def _stage(request: AuthedRequest, stage_id: UUID) -> Stage:
+    stage = get_visible_or_404(
+        Stage.objects.select_related("template", "template__clinic"), request, stage_id, write=True
+    )
+    if stage.template.is_shared:
+        raise PermissionDenied
+    return stage
+
+
+def _content_template(request: AuthedRequest, template_id: UUID) -> ProtocolTemplate:
+    """A library template or a plan's copy of the current clinic, for the editor: another
+    clinic's is a 404, the shared library's a 403 (it is read-only)."""
+    template = (
+        ProtocolTemplate.objects.select_related("clinic")
+        .content_visible_to(request.membership)
+        .filter(public_id=template_id)
+        .first()
+    )
+    if template is None:
+        raise Http404
+    if template.is_shared:
+        raise PermissionDenied
+    return template
+
+
+@require_POST
+@clinical_staff_required
+def stage_add(request: AuthedRequest, template_id: UUID) -> HttpResponse:
+    template = _content_template(request, template_id)
+    form = StageForm(request.POST)
+    return _save_form(
+        request,
+        form,
+        template,
+        functools.partial(stage_services.stage_add, template=template),
+        "protocols/_stage_form.html",
+        {
+            "form_id": "stage-form-new",
+            "action": reverse("protocols:stage_add", args=[template.public_id]),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@clinical_staff_required
+def stage_edit(request: AuthedRequest, stage_id: UUID) -> HttpResponse:
+    stage = _stage(request, stage_id)
+    template = stage.template
+    form_id = f"stage-form-{stage.public_id}"
+    action = reverse("protocols:stage_edit", args=[stage.public_id])
+    if request.method == "GET":
+        form = StageForm(initial={f: getattr(stage, f) for f in template_services.STAGE_FIELDS})
+        return render(
+            request,
+            "protocols/_stage_form.html" if request.htmx else "protocols/editor_form_page.html",
+            {
+                "form": form,
+                "template": template,
+                "form_id": form_id,
+                "action": action,
+                "stage": stage,
+                "partial": "protocols/_stage_form.html",
+            },
+        )
+    form = StageForm(request.POST)
+    return _save_form(
+        request,
+        form,
+        template,
+        functools.partial(stage_services.stage_update, stage=stage),
+        "protocols/_stage_form.html",
+        {"form_id": form_id, "action": action, "stage": stage},
+    )
+
+
+def _simple(request: AuthedRequest, template: ProtocolTemplate, action: Any) -> HttpResponse:
+    try:
+        action()
+    except ValidationError as error:
+        return _refused(request, template, error)
+    return _editor_response(request, template)
+
+
+@require_POST
+@clinical_staff_required
+def stage_delete(request: AuthedRequest, stage_id: UUID) -> HttpResponse:
+    stage = _stage(request, stage_id)
+    return _simple(request, stage.template, lambda: stage_services.stage_delete(stage=stage))
+
+
+@require_POST
+@clinical_staff_required
+def stage_move(request: AuthedRequest, stage_id: UUID) -> HttpResponse:
+    stage = _stage(request, stage_id)
+    return _simple(
+        request,
+        stage.template,
+        lambda: stage_services.stage_move(stage=stage, direction=request.POST.get("direction", "")),
+    )
+
+
+@require_POST
+@clinical_staff_required
+def step_add(request: AuthedRequest, stage_id: UUID) -> HttpResponse:
+    stage = _stage(request, stage_id)
+    form = StepForm(request.POST)
+    return _save_form(
+        request,
+        form,
+        stage.template,
+        functools.partial(stage_services.step_add, stage=stage),
+        "protocols/_step_form.html",
+        {
+            "form_id": f"step-form-{stage.public_id.hex}",
+            "action": reverse("protocols:step_add", args=[stage.public_id]),
+            "stage": stage,
+        },
+    )
+
+
+def _step(request: AuthedRequest, step_id: UUID) -> SessionStep:
+    step = get_visible_or_404(
+        SessionStep.objects.select_related("stage", "stage__template", "stage__template__clinic"),
+        request,
+        step_id,
+        write=True,
+    )
+    if step.stage.template.is_shared:
+        raise PermissionDenied
+    return step
+
+
+@require_http_methods(["GET", "POST"])
+@clinical_staff_required
+def step_edit(request: AuthedRequest, step_id: UUID) -> HttpResponse:
+    step = _step(request, step_id)
+    template = step.stage.template
+    form_id = f"step-edit-{step.public_id}"
+    action = reverse("protocols:step_edit", args=[step.public_id])
+    if request.method == "GET":
+        form = StepForm(initial={f: getattr(step, f) for f in template_services.STEP_FIELDS})
+        return render(
+            request,
+            "protocols/_step_form.html" if request.htmx else "protocols/editor_form_page.html",
+            {
+                "form": form,
+                "template": template,
+                "form_id": form_id,
+                "action": action,
+                "stage": step.stage,
+                "partial": "protocols/_step_form.html",
+                "editing": True,
+            },
+        )
+    form = StepForm(request.POST)
+    return _save_form(
+        request,
+        form,
+        template,
+        functools.partial(stage_services.step_update, step=step),
+        "protocols/_step_form.html",
+        {"form_id": form_id, "action": action, "stage": step.stage, "editing": True},
+    )
+
+
+@require_POST
+@clinical_staff_required
+def step_delete(request: AuthedRequest, step_id: UUID) -> HttpResponse:
+    step = _step(request, step_id)
+    return _simple(request, step.stage.template, lambda: stage_services.step_delete(step=step))
+
+
+@require_POST
+@clinical_staff_required
+def step_move(request: AuthedRequest, step_id: UUID) -> HttpResponse:
+    step = _step(request, step_id)
+    return _simple(
+        request,
+        step.stage.template,
+        lambda: stage_services.step_move(step=step, direction=request.POST.get("direction", "")),
+    )
+
+
+@require_POST
+@clinical_staff_required
+def criterion_add(request: AuthedRequest, stage_id: UUID) -> HttpResponse:
+    stage = _stage(request, stage_id)
+    form = CriterionForm(request.POST)
+    return _save_form(
+        request,
+        form,
+        stage.template,
+        functools.partial(stage_services.criterion_add, stage=stage),
+        "protocols/_criterion_form.html",
+        {
+            "form_id": f"criterion-form-{stage.public_id.hex}",
+            "action": reverse("protocols:criterion_add", args=[stage.public_id]),
+            "stage": stage,
+        },
+    )
+
+
+@require_POST
+@clinical_staff_required
+def criterion_delete(request: AuthedRequest, criterion_id: UUID) -> HttpResponse:
+    criterion = get_visible_or_404(
+        EntryCriterion.objects.select_related("stage", "stage__template"),
+        request,
+        criterion_id,
+        write=True,
+    )
+    if criterion.stage.template.is_shared:
+        raise PermissionDenied
+    return _simple(
+        request,
+        criterion.stage.template,
+        lambda: stage_services.criterion_delete(criterion=criterion),
+    )
