@@ -13,7 +13,9 @@ RUN_MODELS = ("loads.runimport",)
 
 
 def run_records_export(patient: Patient) -> dict[str, ExportRows]:
-    return {"run_files": export_rows(RunImport.objects.filter(patient=patient), exclude=("sha256",))}
+    return {
+        "run_files": export_rows(RunImport.objects.filter(patient=patient), exclude=("sha256",))
+    }
 
 
 def run_records_erase(patient: Patient) -> None:
