@@ -53,7 +53,6 @@ KNOWN_LOOPS = {
 KNOWN_LONG = {
     "checkins.rules",
     "checkins.views",
-    "interop.fhir",
     "protocols.models",
     "protocols.services",
     "protocols.views",
