@@ -18,6 +18,7 @@ class CheckinsConfig(AppConfig):
         from .dashboard import dashboard_panel
         from .demo import demo_checkins_load, demo_flags_load
         from .panels import checkin_panel
+        from .records import register_patient_records
 
         protocol_hooks.provide_run_pain_limit(thresholds.run_pain_limit)
         register_section("checkins", url_name="checkins:patient_section")
@@ -26,6 +27,7 @@ class CheckinsConfig(AppConfig):
         register_panel(dashboard_panel, order=10, page="staff")
         register_demo_loader(demo_checkins_load, order=30)
         register_demo_loader(demo_flags_load, order=40)
+        register_patient_records()
 
         from auditlog.registry import auditlog
 

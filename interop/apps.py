@@ -18,6 +18,8 @@ class InteropConfig(AppConfig):
         from auditlog.registry import auditlog
 
         from .models import BulkExport, ResearchConsent
+        from .records import register_patient_records
 
         auditlog.register(BulkExport, exclude_fields=["archive", "done", "counts"])
         auditlog.register(ResearchConsent)
+        register_patient_records()

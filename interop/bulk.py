@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from patients.models import Patient
 
-from . import fhir
+from .fhir.bundle import ndjson_lines, patient_resources
 from .models import BulkExport, BulkExportStatus
 
 if TYPE_CHECKING:
@@ -86,8 +86,8 @@ def bulk_export_build(export_id: int) -> None:
         Patient.objects.filter(pk__in=patient_ids).select_related("clinic").order_by("pk"),
         start=1,
     ):
-        resources = fhir.patient_resources(patient, start=job.start, end=job.end)
-        for resource_type, resource_id, line in fhir.ndjson_lines(resources):
+        resources = patient_resources(patient, start=job.start, end=job.end)
+        for resource_type, resource_id, line in ndjson_lines(resources):
             key = (resource_type, resource_id)
             if resource_type in ("Organization", "Practitioner") and key in seen:
                 continue  # the clinic and its staff once, not once per patient

@@ -25,7 +25,9 @@ from rtr.accounts.tenancy import (
     lead_required,
 )
 
-from . import bulk, fhir, outcomes, research
+from . import bulk, outcomes, research
+from .fhir.bundle import bundle_json
+from .fhir.codes import MEDIA_TYPE
 from .forms import DateRangeForm
 from .models import BulkExport, ResearchConsent
 from .tasks import build_bulk_export
@@ -40,7 +42,7 @@ def _fhir_response(patient: Patient) -> HttpResponse:
             _("This patient's personal data was erased: there is no record to export.")
         )
     accessed.send(sender=Patient, instance=patient)  # an export is audited as an access
-    response = HttpResponse(fhir.bundle_json(patient), content_type=fhir.MEDIA_TYPE)
+    response = HttpResponse(bundle_json(patient), content_type=MEDIA_TYPE)
     response["Content-Disposition"] = (
         f'attachment; filename="patient-{patient.public_id}.fhir.json"'
     )

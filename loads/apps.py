@@ -20,7 +20,9 @@ class LoadsConfig(AppConfig):
 
         from . import services
         from .panels import run_file_panel
+        from .records import register_patient_records
 
         register_section("load", url_name="loads:patient_section")
         register_panel(run_file_panel, order=15)
+        register_patient_records()
         post_save.connect(services.checkin_saved, sender=CheckIn, dispatch_uid="loads-link")

@@ -12,8 +12,10 @@ class PatientsConfig(AppConfig):
         from rtr.accounts.demo import register_demo_loader
 
         from .demo import demo_patients_load
+        from .records import register_patient_records
 
         register_demo_loader(demo_patients_load, order=10)
+        register_patient_records()
 
         from auditlog.registry import auditlog
 

@@ -13,6 +13,9 @@ outcome counts still add up. What goes: everything that names or reaches the per
 - audit entries about the patient keep who did what and when, but lose the values and names
   they quoted; the erasure itself is audited, naming no one but the lead who did it.
 
+Each app erases its own records (patients/records.py: the erasers run in the registry's order,
+then the account, the audit trail and the sign-in records here, then the patient row).
+
 Notes on the design: the audit log is append-only for the app, and erasure is the one writer
 allowed to rewrite it (the law asks for it); it runs with auditlog's signals off so the
 erasure's own changes do not copy the old values back into the log.
@@ -26,12 +29,13 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.utils import timezone
 
+from .records import ERASED_TEXT, records_in_order
+
 if TYPE_CHECKING:
     from rtr.accounts.models import User
 
     from .models import Patient
 
-ERASED_TEXT = "[erased]"
 ERASED_FIRST_NAME = "Erased"
 ERASED_LAST_NAME = "patient"
 
@@ -62,7 +66,9 @@ def patient_erase(*, patient: Patient, by: User) -> Patient:
     old_email = patient.contact_email
     account_email = patient.user.email if patient.user is not None else None
     with disable_auditlog():
-        _clinical_free_text_blank(patient)
+        for entry in records_in_order():
+            if entry.erase is not None:
+                entry.erase(patient)
         _account_erase(patient)
         _audit_trail_scrub(patient)
         _sign_in_records_delete([e for e in (old_email, account_email) if e])
@@ -79,61 +85,6 @@ def patient_erase(*, patient: Patient, by: User) -> Patient:
     return patient
 
 
-def _clinical_free_text_blank(patient: Patient) -> None:
-    from checkins.models import CheckIn, Flag, FlagNote, Notification
-    from protocols.models import Plan, PlanStatus, SpecialistSignOff, StageDecision
-
-    from .models import AthleteInvitation, ImagingEntry, Injury, TriadScreen
-
-    CheckIn.objects.filter(patient=patient).update(notes="")
-    Injury.objects.filter(patient=patient).update(
-        sub_site_note="", risk_override_reason="", notes=""
-    )
-    ImagingEntry.objects.filter(injury__patient=patient).update(note="")
-    TriadScreen.objects.filter(patient=patient).update(notes="")
-    plans = Plan.objects.filter(patient=patient)
-    plans.update(eligibility_override_reason="")
-    plans.filter(status__in=[PlanStatus.ACTIVE, PlanStatus.PAUSED]).update(
-        status=PlanStatus.STOPPED
-    )
-    StageDecision.objects.filter(plan__patient=patient).update(
-        rationale=ERASED_TEXT, override_reason=""
-    )
-    SpecialistSignOff.objects.filter(plan__patient=patient).update(note="")
-    flags = Flag.objects.filter(patient=patient)
-    flags.update(resolution_note="")
-    FlagNote.objects.filter(flag__in=flags).update(text=ERASED_TEXT)
-    Notification.objects.filter(flag__in=flags).update(title=ERASED_TEXT, last_error="")
-    AthleteInvitation.objects.filter(patient=patient).delete()
-    from interop.models import ResearchConsent
-
-    # an erased patient leaves the research dataset: the consent is withdrawn, its date kept
-    ResearchConsent.objects.filter(patient=patient, withdrawn_at__isnull=True).update(
-        withdrawn_at=timezone.now()
-    )
-    _run_files_delete(patient)
-
-
-def _run_files_delete(patient: Patient) -> None:
-    """The watch's files go (a GPS track locates the person); the run figures stay."""
-    from loads.models import RunImport
-
-    runs = list(RunImport.objects.filter(patient=patient).exclude(file=""))
-    names = [run.file.name for run in runs if run.file.name]
-    for run in runs:
-        run.file = ""
-        run.sha256 = f"erased-{run.pk}"
-        run.save(update_fields=["file", "sha256"])
-    if runs:
-        storage = runs[0].file.storage
-
-        def delete_files() -> None:
-            for name in names:
-                storage.delete(name)
-
-        transaction.on_commit(delete_files)
-
-
 def _account_erase(patient: Patient) -> None:
     """Deactivate the athlete account and remove everything that could sign it in."""
     from allauth.account.models import EmailAddress
@@ -141,16 +92,11 @@ def _account_erase(patient: Patient) -> None:
     from django.contrib.auth.hashers import make_password
     from django.contrib.sessions.models import Session
 
-    from checkins.models import Notification, PushSubscription, ReminderPreference, SignInLink
     from rtr.accounts.models import Membership, User
 
     if patient.user_id is None:
         return
     user = User.objects.select_for_update().get(pk=patient.user_id)
-    Notification.objects.filter(recipient=user).delete()  # reminders addressed to the athlete
-    SignInLink.objects.filter(user=user).delete()
-    PushSubscription.objects.filter(user=user).delete()  # issue 21: the athlete's devices
-    ReminderPreference.objects.filter(user=user).delete()
     EmailAddress.objects.filter(user=user).delete()
     Authenticator.objects.filter(user=user).delete()
     Membership.objects.filter(user=user).update(is_active=False)

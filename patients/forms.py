@@ -431,12 +431,6 @@ class PlainSelect(forms.Select):
 
 
 class PatientFilterForm(forms.Form):
-    SORTS = {
-        "name": ("last_name", "first_name"),
-        "-name": ("-last_name", "-first_name"),
-        "newest": ("-created_at",),
-        "oldest": ("created_at",),
-    }
     q = forms.CharField(label=_("Search by name"), required=False, max_length=80)
     status = forms.ChoiceField(
         label=_("Status"), choices=[("", _("Any status")), *PatientStatus.choices], required=False

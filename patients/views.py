@@ -13,14 +13,12 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from rtr.accounts.models import User
 from rtr.accounts.tenancy import (
     clinical_staff_required,
     get_visible_or_404,
@@ -29,7 +27,7 @@ from rtr.accounts.tenancy import (
 )
 from rtr.service_views import call_service, refused_page, render_form
 
-from . import bsi, erasure, export, services, triad
+from . import bsi, erasure, export, selectors, services, triad
 from .forms import (
     CareTeamForm,
     ErasureForm,
@@ -71,32 +69,16 @@ def _patient(request: AuthedRequest, patient_id: UUID, *, write: bool = False) -
 def patient_list(request: AuthedRequest) -> HttpResponse:
     assert request.clinic is not None
     form = PatientFilterForm(request.GET or None, clinic=request.clinic)
-    visible = Patient.objects.visible_to(request.membership)
-    patients = visible
-    sort = PatientFilterForm.SORTS["name"]
-    if form.is_valid():
-        data = form.cleaned_data
-        if data["q"]:
-            for word in data["q"].split()[:4]:
-                patients = patients.filter(
-                    Q(first_name__icontains=word) | Q(last_name__icontains=word)
-                )
-        if data["status"]:
-            patients = patients.filter(status=data["status"])
-        if data["risk"]:
-            patients = patients.filter(
-                injuries__is_current=True, injuries__risk_category=data["risk"]
-            )
-        if data["physio"]:
-            patients = patients.filter(assigned_physio__public_id=data["physio"])
-        sort = PatientFilterForm.SORTS.get(data["sort"] or "name", sort)
-    patients = (
-        patients.select_related("assigned_physio").with_current_injury().order_by(*sort, "pk")
+    chosen = form.cleaned_data if form.is_valid() else {}
+    patients = selectors.patient_list(
+        membership=request.membership,
+        q=chosen.get("q") or "",
+        status=chosen.get("status") or "",
+        risk=chosen.get("risk") or "",
+        physio=chosen.get("physio") or "",
+        sort=chosen.get("sort") or "",
     )
-    counts = visible.aggregate(
-        total=Count("pk"),
-        **{status: Count("pk", filter=Q(status=status)) for status in PatientStatus.values},
-    )
+    counts = selectors.patient_counts(membership=request.membership)
     paginator = Paginator(patients, PAGE_SIZE)
     filtered = form.is_valid() and any(
         form.cleaned_data.get(name) for name in ("q", "status", "risk", "physio")
@@ -425,14 +407,8 @@ def invitation_accept(request: AuthedRequest, token: str) -> HttpResponse:
 @lead_required
 def patient_history(request: AuthedRequest, patient_id: UUID) -> HttpResponse:
     """The lead's view of the patient's audit trail: clinical changes and decisions."""
-    from auditlog.models import LogEntry
-
     patient = _patient(request, patient_id)
-    entries = (
-        LogEntry.objects.filter(additional_data__patient=str(patient.public_id))
-        .select_related("actor", "content_type")
-        .order_by("-timestamp")[:100]
-    )
+    entries = selectors.patient_history(patient=patient)
     return render(request, "patients/_history.html", {"entries": entries, "patient": patient})
 
 
@@ -481,37 +457,18 @@ def patient_erase(request: AuthedRequest, patient_id: UUID) -> HttpResponse:
 @lead_required
 def clinic_audit(request: AuthedRequest) -> HttpResponse:
     """The lead's audit log: clinical changes, record views and exports, sign-ins; filterable."""
-    from auditlog.models import LogEntry
-    from axes.models import AccessFailureLog, AccessLog
-
     assert request.clinic is not None
-    actions = {
-        "create": LogEntry.Action.CREATE,
-        "update": LogEntry.Action.UPDATE,
-        "delete": LogEntry.Action.DELETE,
-        "access": LogEntry.Action.ACCESS,
-    }
-    entries = LogEntry.objects.filter(additional_data__clinic=request.clinic.pk).select_related(
-        "actor", "content_type"
-    )
     # A NUL cannot be searched for in PostgreSQL (it raised a 500): it is dropped (issue 15.3).
     who = request.GET.get("who", "").replace("\x00", "").strip()[:120]
     action = request.GET.get("action", "")
-    if who:
-        entries = entries.filter(actor__email__icontains=who)
-    if action in actions:
-        entries = entries.filter(action=actions[action])
-    emails = list(
-        User.objects.filter(memberships__clinic=request.clinic).values_list("email", flat=True)
-    )
+    entries = selectors.clinic_audit_entries(clinic=request.clinic, who=who, action=action)
+    sign_ins, failures = selectors.clinic_sign_ins(clinic=request.clinic)
     context = {
-        "entries": entries.order_by("-timestamp")[:200],
-        "sign_ins": AccessLog.objects.filter(username__in=emails).order_by("-attempt_time")[:50],
-        "failures": AccessFailureLog.objects.filter(username__in=emails).order_by("-attempt_time")[
-            :50
-        ],
+        "entries": entries,
+        "sign_ins": sign_ins,
+        "failures": failures,
         "who": who,
         "action": action,
-        "actions": list(actions),
+        "actions": list(selectors.AUDIT_ACTIONS),
     }
     return render(request, "patients/clinic_audit.html", context)

@@ -10,10 +10,12 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
+from fhir.resources.R4B import get_fhir_model_class
 from fhir.resources.R4B.bundle import Bundle
 
 from checkins.models import CheckIn, Flag
-from interop import fhir
+from interop.fhir.bundle import NotExportable, patient_resources
+from interop.fhir.codes import FLAG_SEVERITY, ICD10CM, SNOMED, icd10cm_code
 from patients import erasure
 from patients.models import Patient
 from protocols.models import Plan
@@ -52,9 +54,7 @@ def test_the_demo_athletes_bundle_parses_back_with_every_record_and_its_codes(cl
     assert raw["meta"]["tag"][0]["code"] == "4.0.1"
     # Every resource parses back through its own R4B model too.
     for entry in raw["entry"]:
-        fhir.get_fhir_model_class(entry["resource"]["resourceType"]).model_validate(
-            entry["resource"]
-        )
+        get_fhir_model_class(entry["resource"]["resourceType"]).model_validate(entry["resource"])
     patients = _of(raw, "Patient")
     assert [p["id"] for p in patients] == [str(alex.public_id)]
     assert patients[0]["name"][0]["family"] == alex.last_name
@@ -66,8 +66,8 @@ def test_the_demo_athletes_bundle_parses_back_with_every_record_and_its_codes(cl
         codes = {
             (c["system"], c["code"]) for c in conditions[str(injury.public_id)]["code"]["coding"]
         }
-        assert (fhir.SNOMED, "240197007") in codes
-        icd = [code for system, code in codes if system == fhir.ICD10CM]
+        assert (SNOMED, "240197007") in codes
+        icd = [code for system, code in codes if system == ICD10CM]
         assert icd and icd[0].startswith("M84.3")
         condition = conditions[str(injury.public_id)]
         assert condition["onsetDateTime"] == injury.first_symptoms_on.isoformat()
@@ -108,7 +108,7 @@ def test_the_demo_athletes_bundle_parses_back_with_every_record_and_its_codes(cl
     ids = {e["resource"]["id"] for e in raw["entry"]}
     for flag in flags:
         issue = issues[str(flag.public_id)]
-        assert issue["severity"] == fhir.FLAG_SEVERITY[flag.severity]
+        assert issue["severity"] == FLAG_SEVERITY[flag.severity]
         assert issue["code"]["coding"][0]["code"] == flag.rule_code
         for evidence in issue.get("evidence", []):
             for detail in evidence["detail"]:
@@ -197,8 +197,8 @@ def test_erased_patients_cannot_be_exported(client, demo):
     assert response.status_code == 403
     assert "erased" in response.content.decode()
     alex.refresh_from_db()
-    with pytest.raises(fhir.NotExportable):
-        fhir.patient_resources(alex)
+    with pytest.raises(NotExportable):
+        patient_resources(alex)
     athlete.refresh_from_db()
     assert not athlete.is_active  # and the athlete's own account is closed
 
@@ -243,15 +243,15 @@ def test_the_export_is_audited(client, demo):
 
 
 def test_icd10cm_codes_by_site_and_side():
-    assert fhir.icd10cm_code("tibia_posteromedial", "right") == "M84.361A"
-    assert fhir.icd10cm_code("tibia_anterior", "left") == "M84.362A"
-    assert fhir.icd10cm_code("fibula", "left") == "M84.364A"
-    assert fhir.icd10cm_code("femoral_neck_tension", "right") == "M84.351A"
-    assert fhir.icd10cm_code("pelvis", "left") == "M84.350A"
-    assert fhir.icd10cm_code("mt2", "right") == "M84.374A"
-    assert fhir.icd10cm_code("navicular", "bilateral") == "M84.376A"
-    assert fhir.icd10cm_code("sacrum", "left") == "M48.48XA"
-    assert fhir.icd10cm_code("patella", "left") == "M84.38XA"
+    assert icd10cm_code("tibia_posteromedial", "right") == "M84.361A"
+    assert icd10cm_code("tibia_anterior", "left") == "M84.362A"
+    assert icd10cm_code("fibula", "left") == "M84.364A"
+    assert icd10cm_code("femoral_neck_tension", "right") == "M84.351A"
+    assert icd10cm_code("pelvis", "left") == "M84.350A"
+    assert icd10cm_code("mt2", "right") == "M84.374A"
+    assert icd10cm_code("navicular", "bilateral") == "M84.376A"
+    assert icd10cm_code("sacrum", "left") == "M48.48XA"
+    assert icd10cm_code("patella", "left") == "M84.38XA"
 
 
 def test_the_athletes_account_page_links_to_their_record(demo):
