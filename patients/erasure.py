@@ -24,17 +24,22 @@ erasure's own changes do not copy the old values back into the log.
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING
 
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from auditlog.context import disable_auditlog
+from auditlog.models import LogEntry
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.contrib.auth.hashers import make_password
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.utils import timezone
 
+from rtr.accounts.models import Membership, User
+
+from .models import Patient
 from .records import ERASED_TEXT, records_in_order
-
-if TYPE_CHECKING:
-    from rtr.accounts.models import User
-
-    from .models import Patient
 
 ERASED_FIRST_NAME = "Erased"
 ERASED_LAST_NAME = "patient"
@@ -56,7 +61,6 @@ def year_only(born: date) -> date:
 
 @transaction.atomic
 def patient_erase(*, patient: Patient, by: User) -> Patient:
-    from auditlog.context import disable_auditlog
 
     from .models import Patient
 
@@ -87,12 +91,6 @@ def patient_erase(*, patient: Patient, by: User) -> Patient:
 
 def _account_erase(patient: Patient) -> None:
     """Deactivate the athlete account and remove everything that could sign it in."""
-    from allauth.account.models import EmailAddress
-    from allauth.mfa.models import Authenticator
-    from django.contrib.auth.hashers import make_password
-    from django.contrib.sessions.models import Session
-
-    from rtr.accounts.models import Membership, User
 
     if patient.user_id is None:
         return
@@ -114,7 +112,6 @@ def _account_erase(patient: Patient) -> None:
 
 def _audit_trail_scrub(patient: Patient) -> None:
     """Keep who did what and when about this patient; drop the values and names quoted."""
-    from auditlog.models import LogEntry
 
     LogEntry.objects.filter(additional_data__patient=str(patient.public_id)).update(
         object_repr=ERASED_TEXT, changes={}, changes_text="", serialized_data=None
@@ -127,7 +124,6 @@ def _audit_trail_scrub(patient: Patient) -> None:
 
 def _sign_in_records_delete(emails: list[str]) -> None:
     """django-axes keeps the e-mail typed at each (failed) sign-in."""
-    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 
     for model in (AccessAttempt, AccessFailureLog, AccessLog):
         for email in emails:
@@ -135,8 +131,6 @@ def _sign_in_records_delete(emails: list[str]) -> None:
 
 
 def _erasure_record(patient: Patient, by: User) -> None:
-    from auditlog.models import LogEntry
-    from django.contrib.contenttypes.models import ContentType
 
     LogEntry.objects.create(
         content_type=ContentType.objects.get_for_model(type(patient)),

@@ -9,7 +9,9 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Field, Fieldset, Layout
 from django import forms
 from django.contrib.auth import password_validation
+from django.forms.utils import flatatt
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
@@ -411,9 +413,6 @@ class PlainSelect(forms.Select):
     def render(
         self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
     ) -> SafeString:
-        from django.forms.utils import flatatt
-        from django.utils.html import format_html, format_html_join
-
         chosen = "" if value is None else str(value)
         options = format_html_join(
             "",
