@@ -15,6 +15,8 @@ class InteropConfig(AppConfig):
     verbose_name = "Interoperability and outcomes"
 
     def ready(self) -> None:
+        # Imported here, not at the top: models and the modules that use them load only once
+        # the app registry is ready.
         from auditlog.registry import auditlog
 
         from .models import BulkExport, ResearchConsent

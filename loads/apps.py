@@ -12,6 +12,8 @@ class LoadsConfig(AppConfig):
     verbose_name = _("Run files and training load")
 
     def ready(self) -> None:
+        # Imported here, not at the top: models and the modules that use them load only once
+        # the app registry is ready.
         from django.db.models.signals import post_save
 
         from checkins.models import CheckIn

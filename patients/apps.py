@@ -9,6 +9,8 @@ class PatientsConfig(AppConfig):
     verbose_name = _("Patients and injuries")
 
     def ready(self) -> None:
+        # Imported here, not at the top: models and the modules that use them load only once
+        # the app registry is ready.
         from rtr.accounts.demo import register_demo_loader
 
         from .demo import demo_patients_load

@@ -10,6 +10,8 @@ class ProtocolsConfig(AppConfig):
     verbose_name = _("Protocols and plans")
 
     def ready(self) -> None:
+        # Imported here, not at the top: models and the modules that use them load only once
+        # the app registry is ready.
         from patients.sections import register_section
         from rtr.accounts.demo import register_demo_loader
         from rtr.panels import register_panel

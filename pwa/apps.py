@@ -14,6 +14,8 @@ class PwaConfig(AppConfig):
     verbose_name = _("Installable app, offline check-ins and push")
 
     def ready(self) -> None:
+        # Imported here, not at the top: models and the modules that use them load only once
+        # the app registry is ready.
         from django.db.models.signals import post_save
 
         from protocols.models import StageDecision

@@ -10,6 +10,8 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts and clinics")
 
     def ready(self) -> None:
+        # Imported here, not at the top: models and the modules that use them load only once
+        # the app registry is ready.
         from allauth.account.signals import password_reset
         from auditlog.registry import auditlog
 
