@@ -14,10 +14,10 @@ class CheckinsConfig(AppConfig):
         from rtr.accounts.demo import register_demo_loader
         from rtr.panels import register_panel
 
-        from . import thresholds
-        from .dashboard import dashboard_panel
         from .demo import demo_checkins_load, demo_flags_load
         from .panels import checkin_panel
+        from .review.dashboard import dashboard_panel
+        from .warning_signs import thresholds
 
         protocol_hooks.provide_run_pain_limit(thresholds.run_pain_limit)
         register_section("checkins", url_name="checkins:patient_section")

@@ -118,8 +118,8 @@ def demo_flags_load() -> int:
     """Evaluate the demo check-ins so the demo has its flags (idempotent: evaluation is)."""
     from patients.models import Patient
 
-    from .evaluation import evaluate_patient
     from .models import Flag
+    from .warning_signs.evaluation import evaluate_patient
 
     # Only the demo's own patients whose check-ins have never been evaluated: a second run,
     # or a patient registered by hand, is left alone.

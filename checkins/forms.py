@@ -1,4 +1,5 @@
-"""The daily check-in form: validation only; the view hands `cleaned_data` to the service."""
+"""The daily check-in form (validation only; the view hands `cleaned_data` to the service) and
+the lead's rule settings form."""
 
 from __future__ import annotations
 
@@ -8,6 +9,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from patients.models import Patient, Sex
+
+from . import services
 from .models import (
     SUBJECTIVE_FIELDS,
     CheckIn,
@@ -16,6 +20,8 @@ from .models import (
     SessionDone,
     Swelling,
 )
+from .warning_signs import rules
+from .warning_signs.thresholds import number_text
 
 
 class Segmented(forms.RadioSelect):
@@ -210,9 +216,7 @@ def initial_from(checkin: CheckIn | None, day: date) -> dict[str, Any]:
     """Today's answers if already given (editing), else the form's defaults."""
     if checkin is None:
         return {"date": day}
-    from .services import CHECKIN_FIELDS
-
-    initial = {"date": day, **{f: getattr(checkin, f) for f in CHECKIN_FIELDS}}
+    initial = {"date": day, **{f: getattr(checkin, f) for f in services.CHECKIN_FIELDS}}
     for name in YES_NO_FIELDS:
         value = initial.get(name)
         initial[name] = None if value is None else ("yes" if value else "no")
@@ -220,6 +224,17 @@ def initial_from(checkin: CheckIn | None, day: date) -> dict[str, Any]:
 
 
 YES_NO_FIELDS = ("fuelling_adequate", "calcium_vitd_taken")
+
+
+def checkin_form_for(patient: Patient, data: Any = None) -> CheckInForm:
+    """Today's check-in form for the athlete: what was sent, else today's answers if given."""
+    today = services.local_today(patient)
+    if data is not None:  # a submitted form shows what was sent: no need to read today's
+        return CheckInForm(data, initial={"date": today}, show_menstrual=patient.sex == Sex.FEMALE)
+    existing = CheckIn.objects.filter(patient=patient, date=today).first()
+    return CheckInForm(
+        data, initial=initial_from(existing, today), show_menstrual=patient.sex == Sex.FEMALE
+    )
 
 
 def same_as_yesterday(checkin: CheckIn | None) -> dict[str, str]:
@@ -243,8 +258,6 @@ class RuleSettingsForm(forms.Form):
     """One on/off switch and the thresholds of every rule; bounds are checked against the rule."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        from . import rules
-
         super().__init__(*args, **kwargs)
         self.rules = list(rules.RULES.values())
         for rule in self.rules:
@@ -255,7 +268,7 @@ class RuleSettingsForm(forms.Form):
                     max_digits=6,
                     decimal_places=1,
                     help_text=_("Between %(low)s and %(high)s")
-                    % {"low": _n(param.low), "high": _n(param.high)},
+                    % {"low": number_text(param.low), "high": number_text(param.high)},
                 )
 
     def proposed(self) -> dict[str, tuple[bool, dict[str, float]]]:
@@ -281,7 +294,3 @@ class RuleSettingsForm(forms.Form):
             }
             for rule in self.rules
         ]
-
-
-def _n(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else str(value)

@@ -4,15 +4,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from checkins.warning_signs import thresholds
 from patients.models import Patient
 from protocols.models import Plan
 
-from . import logic, thresholds
+from . import logic
 from .models import CheckIn, FocalTenderness, SessionDone, Swelling
 
+if TYPE_CHECKING:
+    from rtr.http import AuthedRequest
+
 SWELLING_LEVEL = {"none": 0, "mild": 1, "moderate": 2, "severe": 3}
+
+
+def my_patient(request: AuthedRequest) -> Patient | None:
+    """The athlete's own record: from the session, never from the URL."""
+    return Patient.objects.visible_to(request.membership).select_related("clinic").first()
 
 
 def checkins_between(patient: Patient, first: date, last: date) -> list[CheckIn]:

@@ -631,7 +631,7 @@ def _checkins(b: Builder, checkins: list[CheckIn], site: dict[str, Any] | None) 
 
 def _detected_issues(b: Builder, flags: list[Flag]) -> None:
     from checkins.models import FlagAction
-    from checkins.rules import RULES
+    from checkins.warning_signs.rules import RULES
 
     for flag in flags:
         rule = RULES.get(flag.rule_code)

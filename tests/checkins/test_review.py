@@ -11,8 +11,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from checkins import flag_services, rules
 from checkins.models import Flag, FlagNote, Notification
+from checkins.warning_signs import flags as flag_services
+from checkins.warning_signs import rules
 from protocols.models import StageDecision
 from tests.factories import make_member
 from tests.patients.factories import make_patient

@@ -56,12 +56,8 @@ KNOWN_UPWARD = {
     ("patients.export", "interop.models"),
     ("patients.export", "loads.models"),
 }
-KNOWN_LOOPS = {
-    ("checkins.evaluation", "checkins.notifications", "checkins.push", "checkins.tasks"),
-}
+KNOWN_LOOPS: set[tuple[str, ...]] = set()
 KNOWN_LONG = {
-    "checkins.rules",
-    "checkins.views",
     "interop.fhir",
     "protocols.models",
     "protocols.services",

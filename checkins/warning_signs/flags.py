@@ -15,12 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from patients.models import Patient
-from protocols import services as protocol_services
-from protocols.models import Plan, PlanStatus
-from rtr.accounts.models import CLINICAL_ROLES, Membership
-
-from .models import (
+from checkins.models import (
     OPEN_FLAG_STATUSES,
     PLAN_ACTIONS,
     Channel,
@@ -31,6 +26,11 @@ from .models import (
     Notification,
     NotificationKind,
 )
+from patients.models import Patient
+from protocols import services as protocol_services
+from protocols.models import Plan, PlanStatus
+from rtr.accounts.models import CLINICAL_ROLES, Membership
+from rtr.errors import Conflict
 
 if TYPE_CHECKING:
     from rtr.accounts.models import User
@@ -58,9 +58,10 @@ def _locked(flag: Flag) -> Flag:
 
 
 def _require_open(flag: Flag) -> None:
+    """A closed flag cannot be acted on: someone got there first (a conflict, 409)."""
     if flag.status not in OPEN_FLAG_STATUSES:
         who = flag.resolved_by or _("someone")
-        raise ValidationError(
+        raise Conflict(
             _("This flag was already %(status)s by %(who)s.")
             % {"status": flag.get_status_display().lower(), "who": who}
         )
@@ -71,7 +72,7 @@ def flag_acknowledge(*, flag: Flag, by: User) -> Flag:
     flag = _locked(flag)
     _require_open(flag)
     if flag.status == FlagStatus.ACKNOWLEDGED:
-        raise ValidationError(_("This flag is already acknowledged."))
+        raise Conflict(_("This flag is already acknowledged."))
     flag.status = FlagStatus.ACKNOWLEDGED
     flag.acknowledged_by = by
     flag.acknowledged_at = timezone.now()
