@@ -17,7 +17,7 @@ from checkins.models import OPEN_FLAG_STATUSES, SEVERITY_DESC, Flag, Severity
 from rtr.accounts.models import Membership
 
 # Response targets by severity: a flag open longer than this is highlighted as overdue.
-RESPONSE_TARGETS = {
+RESPONSE_TARGETS: dict[str, timedelta] = {
     Severity.URGENT: timedelta(hours=4),
     Severity.HIGH: timedelta(hours=24),
     Severity.LOW: timedelta(hours=72),

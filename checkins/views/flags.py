@@ -156,7 +156,7 @@ def flag_detail(request: AuthedRequest, flag_id: UUID) -> HttpResponse:
             "patient": patient,
             "rule": rules.RULES.get(flag.rule_code),
             "overdue": review.is_overdue(flag, timezone.now()),
-            "target": review.RESPONSE_TARGETS.get(Severity(flag.severity)),
+            "target": review.RESPONSE_TARGETS.get(flag.severity),
             "chart": selectors.chart_data(
                 checkins,
                 first=first,
