@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
+from django.utils.dates import MONTHS_3, WEEKDAYS_ABBR
+
 from checkins.warning_signs import thresholds
 from patients.models import Patient
 from protocols.models import Plan
@@ -155,8 +157,6 @@ def log_rows(
     (choice labels, day and month names, number formats) row after row: here each is
     translated once and the rows only look them up.
     """
-    from django.utils.dates import MONTHS_3, WEEKDAYS_ABBR
-
     session = {value: str(label) for value, label in SessionDone.choices}
     swelling = {value: str(label) for value, label in Swelling.choices}
     tender = {value: str(label) for value, label in FocalTenderness.choices}

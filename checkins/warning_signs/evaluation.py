@@ -21,13 +21,16 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from checkins.models import SEVERITY_RANK, CheckIn, Flag, FlagStatus, RuleSetting
 from patients.bsi import Site
 from patients.models import Patient, PatientStatus
 from protocols.models import Plan, PlanStatus
+from rtr.accounts.models import Clinic
+from rtr.locking import retry_on_deadlock
 
 from . import rules, thresholds
 from .notifications import deliver_stuck, notify_escalated, notify_raised
@@ -286,8 +289,6 @@ def evaluate_pending(*, limit: int = 500) -> int:
     check-in is being saved right now, or whom another worker is evaluating, is left for the
     next poll), and only then are its check-ins read and marked, as a submission does.
     """
-    from rtr.locking import retry_on_deadlock
-
     done = 0
     while done < limit:
         if not retry_on_deadlock(_evaluate_next_pending, what="evaluating pending check-ins"):
@@ -360,11 +361,6 @@ def sweep(*, as_of: date | None = None) -> dict[str, int]:
 def missed_checkin_candidates(*, as_of: date | None = None) -> list[int]:
     """Patients on an active plan whose days without a check-in would raise or escalate the
     missed check-ins flag today (each clinic's own date and thresholds)."""
-    from django.db.models import Exists, OuterRef, Subquery, Value
-    from django.db.models.functions import Coalesce
-
-    from rtr.accounts.models import Clinic
-
     code = "missed_checkins"
     due: list[int] = []
     clinics = Clinic.objects.filter(
@@ -496,8 +492,6 @@ def _dry_context(
 
 
 def open_flags_summary(clinic_id: int) -> dict[str, Any]:
-    from django.db.models import Count
-
     rows = (
         Flag.objects.filter(
             clinic_id=clinic_id, status__in=[FlagStatus.OPEN, FlagStatus.ACKNOWLEDGED]

@@ -15,7 +15,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from datetime import date, datetime, time
-from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -26,12 +25,21 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from checkins.models import Channel, CheckIn, Flag, Notification, NotificationKind, Severity
+from checkins.models import (
+    SEVERITY_RANK,
+    Channel,
+    CheckIn,
+    Flag,
+    Notification,
+    NotificationKind,
+    Severity,
+)
+from checkins.services import signin_link_create
 from patients.models import Patient, PatientStatus
 from protocols.models import PlanStatus
-from rtr.accounts.models import Clinic, Membership, Role
+from rtr.accounts.models import Clinic, Membership, Role, User
 
-from . import push
+from . import push, rules
 from .sending import (
     CLAIM_EXPIRES,
     MAX_ATTEMPTS,
@@ -39,9 +47,6 @@ from .sending import (
     publish_pending_pushes,
     queue_email,
 )
-
-if TYPE_CHECKING:
-    from rtr.accounts.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -71,8 +76,6 @@ def flag_recipients(flag: Flag) -> list[User]:
             clinic_id=flag.clinic_id, role=Role.LEAD, is_active=True
         ).values_list("user_id", flat=True),
     )
-    from rtr.accounts.models import User
-
     return list(User.objects.filter(pk__in=ids, is_active=True))
 
 
@@ -89,8 +92,6 @@ def _title(flag: Flag) -> str:
 def flag_title(*, severity: str, rule_code: str, patient_name: str) -> str:
     """A flag notification's title ("High flag: Pain during a run – Ana Ruiz"); the benchmark's
     generator titles its notifications with this too."""
-    from . import rules
-
     rule = rules.RULES.get(rule_code)
     title = _("%(severity)s flag: %(rule)s – %(patient)s") % {
         "severity": dict(Severity.choices).get(severity, severity),
@@ -103,8 +104,6 @@ def flag_title(*, severity: str, rule_code: str, patient_name: str) -> str:
 def told_level(reason: str) -> int:
     """The severity a flag e-mail told its recipient of ("raised:low", "escalated:high"); a
     reason without one (written before levels were kept) counts as the lowest."""
-    from checkins.models import SEVERITY_RANK
-
     _kind, _sep, level = reason.partition(":")
     return SEVERITY_RANK.get(level, -1)
 
@@ -141,8 +140,6 @@ def notify_escalated(flag: Flag) -> None:
     the severity is now high or urgent, and only to those not yet told at that level or above
     ("Now high: ..."): a rise to low or info is not worth another e-mail, and nobody gets the
     same news twice."""
-    from checkins.models import SEVERITY_RANK
-
     level = SEVERITY_RANK[flag.severity]
     reason = f"escalated:{flag.severity}"
     title = _title(flag)
@@ -233,8 +230,6 @@ def _email(notification: Notification) -> tuple[str, str]:
         "escalated_to": _escalated_to(notification),
     }
     if notification.kind == NotificationKind.REMINDER:
-        from checkins.services import signin_link_create
-
         context["link"] = signin_link_create(user=notification.recipient, purpose="reminder")
     template = f"emails/{notification.kind}"
     subject = render_to_string(f"{template}_subject.txt", context).strip()
@@ -243,8 +238,6 @@ def _email(notification: Notification) -> tuple[str, str]:
 
 def _escalated_to(notification: Notification) -> str:
     """ "high" / "urgent" for an escalation e-mail (its subject says so), else ""."""
-    from checkins.models import Severity
-
     kind, _sep, level = notification.reason.partition(":")
     if notification.kind != NotificationKind.FLAG or kind != "escalated":
         return ""

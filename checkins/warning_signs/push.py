@@ -10,9 +10,11 @@ before sending, sent once.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
@@ -29,6 +31,7 @@ from checkins.models import (
     ReminderChannel,
     ReminderPreference,
 )
+from protocols.models import Plan
 
 from .sending import (
     CLAIM_EXPIRES,
@@ -207,8 +210,6 @@ def urgent_flag_notify(flag: Flag, recipients: list[User], *, reason: str) -> No
 
 def plan_change_notify(*, plan_id: int) -> bool:
     """After a decision on the plan: the athlete's devices that asked for it, once a day."""
-    from protocols.models import Plan
-
     plan = (
         Plan.objects.select_related("patient__user", "patient__clinic").filter(pk=plan_id).first()
     )
@@ -240,9 +241,6 @@ def plan_change_notify(*, plan_id: int) -> bool:
 def endpoint_acceptable(endpoint: str) -> bool:
     """A push service's address: HTTPS to a named host (the server posts to it, so never to
     an address inside the network). With DEBUG on, any http(s) address (local testing)."""
-    import ipaddress
-    from urllib.parse import urlsplit
-
     try:
         parts = urlsplit(endpoint)
     except ValueError:

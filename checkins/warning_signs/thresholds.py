@@ -15,6 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from checkins.models import RuleSetting
+
 
 @dataclass(frozen=True)
 class Threshold:
@@ -247,8 +249,6 @@ def with_overrides(overrides: dict[str, dict[str, Any]]) -> Values:
 
 def for_clinic(clinic_id: int | None) -> Values:
     """Every threshold as this clinic uses it (its lead's overrides over the defaults)."""
-    from checkins.models import RuleSetting
-
     if clinic_id is None:
         return defaults()
     return with_overrides(
