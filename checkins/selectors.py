@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from django.utils.dates import MONTHS_3, WEEKDAYS_ABBR
 
 from checkins.warning_signs import thresholds
+from checkins.warning_signs.rules.base import SWELLING_LEVEL
 from patients.models import Patient
 from protocols.models import Plan
 
@@ -17,8 +18,6 @@ from .models import CheckIn, FocalTenderness, SessionDone, Swelling
 
 if TYPE_CHECKING:
     from rtr.http import AuthedRequest
-
-SWELLING_LEVEL = {"none": 0, "mild": 1, "moderate": 2, "severe": 3}
 
 
 def my_patient(request: AuthedRequest) -> Patient | None:
