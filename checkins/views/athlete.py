@@ -22,7 +22,7 @@ from checkins.warning_signs import thresholds
 from protocols import services as protocol_services
 from protocols.models import Plan
 from rtr.accounts.tenancy import athlete_required, get_visible_or_404
-from rtr.panels import panels_for
+from rtr.panels import athlete_home_context
 from rtr.service_views import call_service
 
 if TYPE_CHECKING:
@@ -59,8 +59,7 @@ def checkin_submit(request: AuthedRequest) -> HttpResponse:
             messages.success(request, _("Check-in saved.") if created else _("Check-in updated."))
             return redirect("checkins:done", checkin_id=checkin.public_id)
     request.checkin_form = form  # type: ignore[attr-defined]  # the panel shows the errors
-    # The athlete's home page again, with its panels (the check-in's shows the errors).
-    return render(request, "rtr/athlete_home.html", {"panels": panels_for(request)}, status=400)
+    return render(request, "rtr/athlete_home.html", athlete_home_context(request), status=400)
 
 
 @require_GET
