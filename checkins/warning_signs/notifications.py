@@ -46,6 +46,7 @@ from .sending import (
     publish_pending_emails,
     publish_pending_pushes,
     queue_email,
+    stuck_count,
 )
 
 logger = logging.getLogger(__name__)
@@ -246,13 +247,7 @@ def _escalated_to(notification: Notification) -> str:
 
 def deliver_stuck() -> int:
     """Re-queue e-mails left unsent (broker down, worker lost), within the attempt limit."""
-    stuck = Notification.objects.filter(
-        channel=Channel.EMAIL, sent_at__isnull=True, attempts__lt=MAX_ATTEMPTS
-    ).filter(
-        Q(sending_started_at__isnull=True)
-        | Q(sending_started_at__lt=timezone.now() - CLAIM_EXPIRES)
-    )
-    count = stuck.count()
+    count = stuck_count(Channel.EMAIL)
     if count:
         publish_pending_emails()
     return count

@@ -35,9 +35,9 @@ from protocols.models import Plan
 
 from .sending import (
     CLAIM_EXPIRES,
-    MAX_ATTEMPTS,
     publish_pending_emails,
     publish_pending_pushes,
+    stuck_count,
 )
 
 if TYPE_CHECKING:
@@ -157,13 +157,7 @@ def _reminder_by_email_instead(notification: Notification) -> None:
 
 def deliver_stuck() -> int:
     """Re-queue pushes left unsent (broker down, worker lost), within the attempt limit."""
-    stuck = Notification.objects.filter(
-        channel=Channel.PUSH, sent_at__isnull=True, attempts__lt=MAX_ATTEMPTS
-    ).filter(
-        Q(sending_started_at__isnull=True)
-        | Q(sending_started_at__lt=timezone.now() - CLAIM_EXPIRES)
-    )
-    count = stuck.count()
+    count = stuck_count(Channel.PUSH)
     if count:
         publish_pending_pushes()
     return count

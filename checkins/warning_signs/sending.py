@@ -11,6 +11,8 @@ import logging
 from datetime import timedelta
 
 from celery import signature
+from django.db.models import Q
+from django.utils import timezone
 
 from checkins.models import Channel, Notification
 
@@ -29,31 +31,47 @@ def queue_email(notification_id: int) -> None:
     signature(DELIVER_EMAIL_TASK, args=(notification_id,)).delay()
 
 
-def publish_pending_emails(*, flag_id: int | None = None) -> None:
-    """Queue delivery of unsent e-mails; a broker failure leaves them for the sweep."""
-    pending = Notification.objects.filter(channel=Channel.EMAIL, sent_at__isnull=True)
+def _publish_pending(channel: str, task: str, *, flag_id: int | None, unqueued: str) -> None:
+    """Queue delivery of a channel's unsent notices; at the first broker failure the rest are
+    left for later (`unqueued` is the warning logged, with the notice's id)."""
+    pending = Notification.objects.filter(channel=channel, sent_at__isnull=True)
     if flag_id is not None:
         pending = pending.filter(flag_id=flag_id)
     for notification_id in pending.values_list("pk", flat=True)[:1000]:
         try:
-            queue_email(notification_id)
+            signature(task, args=(notification_id,)).delay()
         except Exception:
-            logger.warning(
-                "could not queue notification %s; the sweep will retry",
-                notification_id,
-                exc_info=True,
-            )
+            logger.warning(unqueued, notification_id, exc_info=True)
             return
+
+
+def publish_pending_emails(*, flag_id: int | None = None) -> None:
+    """Queue delivery of unsent e-mails; a broker failure leaves them for the sweep."""
+    _publish_pending(
+        Channel.EMAIL,
+        DELIVER_EMAIL_TASK,
+        flag_id=flag_id,
+        unqueued="could not queue notification %s; the sweep will retry",
+    )
 
 
 def publish_pending_pushes(*, flag_id: int | None = None) -> None:
     """Queue delivery of unsent pushes; a broker failure leaves them for later."""
-    pending = Notification.objects.filter(channel=Channel.PUSH, sent_at__isnull=True)
-    if flag_id is not None:
-        pending = pending.filter(flag_id=flag_id)
-    for notification_id in pending.values_list("pk", flat=True)[:1000]:
-        try:
-            signature(DELIVER_PUSH_TASK, args=(notification_id,)).delay()
-        except Exception:
-            logger.warning("could not queue push %s", notification_id, exc_info=True)
-            return
+    _publish_pending(
+        Channel.PUSH, DELIVER_PUSH_TASK, flag_id=flag_id, unqueued="could not queue push %s"
+    )
+
+
+def stuck_count(channel: str) -> int:
+    """How many of a channel's notices are left unsent (broker down, worker lost: never claimed,
+    or claimed longer ago than CLAIM_EXPIRES) within the attempt limit."""
+    return (
+        Notification.objects.filter(
+            channel=channel, sent_at__isnull=True, attempts__lt=MAX_ATTEMPTS
+        )
+        .filter(
+            Q(sending_started_at__isnull=True)
+            | Q(sending_started_at__lt=timezone.now() - CLAIM_EXPIRES)
+        )
+        .count()
+    )
