@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from bench.environment import ROOT, child_env
 from bench.generate.caseload import CLINIC_PREFIX, ZONE
-from checkins.evaluation import HISTORY_DAYS
+from checkins.warning_signs.evaluation import HISTORY_DAYS
 from patients.models import Patient
 from rtr.accounts.models import Clinic, User
 from rtr.accounts.sessions import LAST_SEEN, SIGNED_IN_AT

@@ -9,16 +9,18 @@ class CheckinsConfig(AppConfig):
     verbose_name = _("Check-ins, warning signs and notifications")
 
     def ready(self) -> None:
+        # Imported here, not at the top: models and the modules that use them load only once
+        # the app registry is ready.
         from patients.sections import register_section
         from protocols import hooks as protocol_hooks
         from rtr.accounts.demo import register_demo_loader
         from rtr.panels import register_panel
 
-        from . import thresholds
-        from .dashboard import dashboard_panel
         from .demo import demo_checkins_load, demo_flags_load
         from .panels import checkin_panel
         from .records import register_patient_records
+        from .review.dashboard import dashboard_panel
+        from .warning_signs import thresholds
 
         protocol_hooks.provide_run_pain_limit(thresholds.run_pain_limit)
         register_section("checkins", url_name="checkins:patient_section")

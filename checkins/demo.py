@@ -14,11 +14,13 @@ from typing import Any
 
 from django.utils import timezone
 
+from patients.models import Patient
 from protocols import selectors as protocol_selectors
 from protocols.models import Plan
 from rtr.accounts.demo import DEMO_CLINIC
 
-from .models import CheckIn
+from .models import CheckIn, Flag
+from .warning_signs.evaluation import evaluate_patient
 
 DAYS = 28
 # last name -> the warning signs written into the last few days of their history
@@ -116,11 +118,6 @@ def demo_checkins_load() -> int:
 
 def demo_flags_load() -> int:
     """Evaluate the demo check-ins so the demo has its flags (idempotent: evaluation is)."""
-    from patients.models import Patient
-
-    from .evaluation import evaluate_patient
-    from .models import Flag
-
     # Only the demo's own patients whose check-ins have never been evaluated: a second run,
     # or a patient registered by hand, is left alone.
     patients = Patient.objects.filter(

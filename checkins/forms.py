@@ -1,4 +1,5 @@
-"""The daily check-in form: validation only; the view hands `cleaned_data` to the service."""
+"""The daily check-in form (validation only; the view hands `cleaned_data` to the service) and
+the lead's rule settings form."""
 
 from __future__ import annotations
 
@@ -6,8 +7,13 @@ from datetime import date
 from typing import Any
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from patients.models import Patient, Sex
+
+from . import services
 from .models import (
     SUBJECTIVE_FIELDS,
     CheckIn,
@@ -16,6 +22,8 @@ from .models import (
     SessionDone,
     Swelling,
 )
+from .warning_signs import rules
+from .warning_signs.thresholds import number_text
 
 
 class Segmented(forms.RadioSelect):
@@ -76,7 +84,50 @@ def yes_no_field(label: Any) -> forms.TypedChoiceField:
     )
 
 
-class CheckInForm(forms.Form):
+def answer_field(field: models.Field[Any, Any], **kwargs: Any) -> forms.Field | None:
+    """The form field of a check-in answer asked as the model holds it: the model's bounds (its
+    validators) are the form's, so the browser refuses what the database would; an answer
+    with a default (the minutes) may be left empty (the form's clean fills it in)."""
+    for validator in field.validators:
+        if isinstance(validator, MinValueValidator):
+            kwargs.setdefault("min_value", validator.limit_value)
+        elif isinstance(validator, MaxValueValidator):
+            kwargs.setdefault("max_value", validator.limit_value)
+    if isinstance(field, models.DecimalField):
+        kwargs.setdefault("max_digits", None)  # the bounds keep within the column's digits
+    if field.has_default():
+        kwargs.setdefault("required", False)
+    return field.formfield(**kwargs)
+
+
+class CheckInForm(forms.ModelForm):
+    """The athlete's answers, the fields from the model (`services.CHECKIN_FIELDS`). Declared
+    here only the questions asked differently from how the model holds them: scales and
+    choices with nothing preselected, yes / no with "not answered", the period."""
+
+    class Meta:
+        model = CheckIn
+        fields = ("date", *services.CHECKIN_FIELDS)
+        formfield_callback = answer_field
+        # The athlete's words (the model's names are the clinician's).
+        labels = {
+            "night_pain": _("Pain at night"),
+            "pain_with_walking": _("Pain when walking"),
+            "groin_pain": _("Groin or front-of-hip pain"),
+            "run_minutes": _("Run minutes"),
+            "run_distance_km": _("Run distance (km)"),
+            "walk_minutes": _("Walk minutes"),
+            "cross_training_minutes": _("Cross-training minutes"),
+            "strength_done": _("Strength work done"),
+            "sleep_hours": _("Sleep last night (hours)"),
+            "cadence": _("Cadence (steps per minute)"),
+            "steps": _("Steps today"),
+            "resting_hr": _("Resting heart rate"),
+            "hrv_ms": _("Heart-rate variability (ms)"),
+            "notes": _("Anything else for your physio?"),
+        }
+        widgets = {"notes": forms.Textarea(attrs={"rows": 2, "class": "form-control"})}
+
     date = forms.DateField(widget=forms.HiddenInput)
 
     # Required, with nothing preselected: the athlete answers each one.
@@ -90,10 +141,6 @@ class CheckInForm(forms.Form):
         widget=Segmented,
     )
     swelling = forms.ChoiceField(label=_("Swelling"), choices=Swelling.choices, widget=Segmented)
-    night_pain = forms.BooleanField(label=_("Pain at night"), required=False)
-    pain_with_walking = forms.BooleanField(label=_("Pain when walking"), required=False)
-    groin_pain = forms.BooleanField(label=_("Groin or front-of-hip pain"), required=False)
-
     session_done = forms.ChoiceField(
         label=_("Today's session"), choices=SessionDone.choices, widget=Segmented
     )
@@ -103,19 +150,6 @@ class CheckInForm(forms.Form):
     pain_after = scale_field(
         _("Pain after the session"), required=False, low_label=PAIN_LOW, high_label=PAIN_HIGH
     )
-    run_minutes = forms.IntegerField(
-        label=_("Run minutes"), min_value=0, max_value=300, required=False, initial=0
-    )
-    run_distance_km = forms.DecimalField(
-        label=_("Run distance (km)"), min_value=0, max_value=100, decimal_places=2, required=False
-    )
-    walk_minutes = forms.IntegerField(
-        label=_("Walk minutes"), min_value=0, max_value=600, required=False, initial=0
-    )
-    cross_training_minutes = forms.IntegerField(
-        label=_("Cross-training minutes"), min_value=0, max_value=600, required=False, initial=0
-    )
-    strength_done = forms.BooleanField(label=_("Strength work done"), required=False)
     session_rpe = scale_field(
         _("How hard was the session? (0 rest – 10 maximal)"),
         required=False,
@@ -124,13 +158,6 @@ class CheckInForm(forms.Form):
     )
 
     # Optional: unanswered is stored as not reported (None) and read as missing by every rule.
-    sleep_hours = forms.DecimalField(
-        label=_("Sleep last night (hours)"),
-        min_value=0,
-        max_value=16,
-        decimal_places=1,
-        required=False,
-    )
     sleep_quality = scale_field(
         _("Sleep quality"),
         required=False,
@@ -155,25 +182,6 @@ class CheckInForm(forms.Form):
     )
     confidence = scale_field(
         _("Confidence to run"), required=False, low_label=_("none"), high_label=_("full")
-    )
-
-    cadence = forms.IntegerField(
-        label=_("Cadence (steps per minute)"), min_value=100, max_value=240, required=False
-    )
-    steps = forms.IntegerField(
-        label=_("Steps today"), min_value=0, max_value=100_000, required=False
-    )
-    resting_hr = forms.IntegerField(
-        label=_("Resting heart rate"), min_value=25, max_value=220, required=False
-    )
-    hrv_ms = forms.IntegerField(
-        label=_("Heart-rate variability (ms)"), min_value=1, max_value=300, required=False
-    )
-    notes = forms.CharField(
-        label=_("Anything else for your physio?"),
-        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
-        required=False,
-        max_length=1000,
     )
 
     RED_FLAG_FIELDS = ("night_pain", "pain_with_walking", "groin_pain")
@@ -210,9 +218,7 @@ def initial_from(checkin: CheckIn | None, day: date) -> dict[str, Any]:
     """Today's answers if already given (editing), else the form's defaults."""
     if checkin is None:
         return {"date": day}
-    from .services import CHECKIN_FIELDS
-
-    initial = {"date": day, **{f: getattr(checkin, f) for f in CHECKIN_FIELDS}}
+    initial = {"date": day, **{f: getattr(checkin, f) for f in services.CHECKIN_FIELDS}}
     for name in YES_NO_FIELDS:
         value = initial.get(name)
         initial[name] = None if value is None else ("yes" if value else "no")
@@ -220,6 +226,17 @@ def initial_from(checkin: CheckIn | None, day: date) -> dict[str, Any]:
 
 
 YES_NO_FIELDS = ("fuelling_adequate", "calcium_vitd_taken")
+
+
+def checkin_form_for(patient: Patient, data: Any = None) -> CheckInForm:
+    """Today's check-in form for the athlete: what was sent, else today's answers if given."""
+    today = services.local_today(patient)
+    if data is not None:  # a submitted form shows what was sent: no need to read today's
+        return CheckInForm(data, initial={"date": today}, show_menstrual=patient.sex == Sex.FEMALE)
+    existing = CheckIn.objects.filter(patient=patient, date=today).first()
+    return CheckInForm(
+        data, initial=initial_from(existing, today), show_menstrual=patient.sex == Sex.FEMALE
+    )
 
 
 def same_as_yesterday(checkin: CheckIn | None) -> dict[str, str]:
@@ -243,8 +260,6 @@ class RuleSettingsForm(forms.Form):
     """One on/off switch and the thresholds of every rule; bounds are checked against the rule."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        from . import rules
-
         super().__init__(*args, **kwargs)
         self.rules = list(rules.RULES.values())
         for rule in self.rules:
@@ -255,7 +270,7 @@ class RuleSettingsForm(forms.Form):
                     max_digits=6,
                     decimal_places=1,
                     help_text=_("Between %(low)s and %(high)s")
-                    % {"low": _n(param.low), "high": _n(param.high)},
+                    % {"low": number_text(param.low), "high": number_text(param.high)},
                 )
 
     def proposed(self) -> dict[str, tuple[bool, dict[str, float]]]:
@@ -281,7 +296,3 @@ class RuleSettingsForm(forms.Form):
             }
             for rule in self.rules
         ]
-
-
-def _n(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else str(value)

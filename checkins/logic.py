@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 
-from . import thresholds
+from checkins.warning_signs import thresholds
+
 from .models import FocalTenderness, SessionDone, Swelling
 
 if TYPE_CHECKING:

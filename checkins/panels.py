@@ -9,16 +9,15 @@ from protocols.models import Plan
 from rtr.panels import Panel
 
 from . import services
-from .forms import same_as_yesterday
+from .forms import checkin_form_for, same_as_yesterday
 from .models import CheckIn
+from .selectors import my_patient
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
 
 
 def checkin_panel(request: HttpRequest) -> Panel | None:
-    from .views import checkin_form_for, my_patient
-
     patient = my_patient(request)  # type: ignore[arg-type]
     if patient is None:
         return None

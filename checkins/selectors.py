@@ -4,15 +4,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from django.utils.dates import MONTHS_3, WEEKDAYS_ABBR
+
+from checkins.warning_signs import thresholds
+from checkins.warning_signs.rules.base import SWELLING_LEVEL
 from patients.models import Patient
 from protocols.models import Plan
 
-from . import logic, thresholds
+from . import logic
 from .models import CheckIn, FocalTenderness, SessionDone, Swelling
 
-SWELLING_LEVEL = {"none": 0, "mild": 1, "moderate": 2, "severe": 3}
+if TYPE_CHECKING:
+    from rtr.http import AuthedRequest
+
+
+def my_patient(request: AuthedRequest) -> Patient | None:
+    """The athlete's own record: from the session, never from the URL."""
+    return Patient.objects.visible_to(request.membership).select_related("clinic").first()
 
 
 def checkins_between(patient: Patient, first: date, last: date) -> list[CheckIn]:
@@ -146,8 +156,6 @@ def log_rows(
     (choice labels, day and month names, number formats) row after row: here each is
     translated once and the rows only look them up.
     """
-    from django.utils.dates import MONTHS_3, WEEKDAYS_ABBR
-
     session = {value: str(label) for value, label in SessionDone.choices}
     swelling = {value: str(label) for value, label in Swelling.choices}
     tender = {value: str(label) for value, label in FocalTenderness.choices}

@@ -29,36 +29,29 @@ from .models import CheckIn, SignInLink
 if TYPE_CHECKING:
     from rtr.accounts.models import User
 
-CHECKIN_FIELDS = (
-    "pain_rest",
-    "pain_during",
-    "pain_after",
-    "pain_next_morning",
-    "focal_tenderness",
-    "swelling",
-    "night_pain",
-    "pain_with_walking",
-    "groin_pain",
-    "session_done",
-    "run_minutes",
-    "run_distance_km",
-    "walk_minutes",
-    "cross_training_minutes",
-    "strength_done",
-    "session_rpe",
-    "cadence",
-    "sleep_hours",
-    "sleep_quality",
-    "fatigue",
-    "stress",
-    "fuelling_adequate",
-    "calcium_vitd_taken",
-    "menstrual_status",
-    "confidence",
-    "notes",
-    "steps",
-    "resting_hr",
-    "hrv_ms",
+# What the check-in records about it rather than what the athlete answered: who and when, the
+# plan and what it prescribed that day.
+RECORD_FIELDS = frozenset(
+    {
+        "id",
+        "public_id",
+        "patient",
+        "plan",
+        "date",
+        "is_late",
+        "prescribed_kind",
+        "prescribed_label",
+        "prescribed_run_minutes",
+        "submitted_at",
+        "edited_at",
+        "evaluated_at",
+        "submitted_by",
+    }
+)
+# The athlete's answers, from the model in its order: the form asks them, the service saves
+# them, the CSV exports them; a field added to the model is all three at once.
+CHECKIN_FIELDS = tuple(
+    field.name for field in CheckIn._meta.concrete_fields if field.name not in RECORD_FIELDS
 )
 SIGN_IN_SALT = "rtr.checkins.sign-in-link"
 SIGN_IN_TOKEN: TokenKind[SignInLink] = TokenKind(

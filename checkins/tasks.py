@@ -1,11 +1,15 @@
-"""Celery tasks for warning signs: thin wrappers over services (ids in, one service call)."""
+"""Celery tasks for warning signs: thin wrappers over services (ids in, one service call).
+
+Their names stay `checkins.<task>` (beat's schedule and queued messages name them so); the
+services queue them by those names (warning_signs/sending.py), never importing this module."""
 
 from __future__ import annotations
 
 from celery import shared_task
 from django.conf import settings
 
-from . import evaluation, notifications
+from .warning_signs import evaluation, notifications, push
+from .warning_signs.sending import MAX_ATTEMPTS
 
 
 @shared_task(name="checkins.evaluate_pending", ignore_result=True, expires=30)
@@ -33,7 +37,7 @@ def sweep() -> dict[str, int]:
     retry_backoff=5,
     retry_backoff_max=600,
     retry_jitter=True,
-    max_retries=notifications.MAX_ATTEMPTS,
+    max_retries=MAX_ATTEMPTS,
 )
 def deliver_notification(notification_id: int) -> bool:
     return notifications.deliver(notification_id)
@@ -52,20 +56,16 @@ def deliver_lost() -> int:
     retry_backoff=5,
     retry_backoff_max=600,
     retry_jitter=True,
-    max_retries=notifications.MAX_ATTEMPTS,
+    max_retries=MAX_ATTEMPTS,
 )
 def deliver_push(notification_id: int) -> bool:
-    """Issue 21: one push notification (push.py), sent once."""
-    from . import push
-
+    """Issue 21: one push notification (warning_signs/push.py), sent once."""
     return push.deliver(notification_id)
 
 
 @shared_task(name="checkins.deliver_stuck_pushes", ignore_result=True)
 def deliver_stuck_pushes() -> int:
-    """Issue 21: hourly, pushes left unsent are queued again (push.py)."""
-    from . import push
-
+    """Issue 21: hourly, pushes left unsent are queued again (warning_signs/push.py)."""
     return push.deliver_stuck()
 
 

@@ -19,9 +19,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from checkins import offline, push, services
+from checkins import offline, services
+from checkins.forms import checkin_form_for
 from checkins.models import ReminderChannel, ReminderPreference
-from checkins.views import checkin_form_for, my_patient
+from checkins.selectors import my_patient
+from checkins.warning_signs import push
 from rtr.accounts.tenancy import athlete_required
 from rtr.http import rate_limit
 

@@ -7,9 +7,9 @@ The order, everywhere a transaction takes row locks on a patient's records:
     3. then its plan               (Plan ... SELECT FOR UPDATE, via protocols.services)
 
 Saving a check-in (`checkins.services._submit`), evaluating a patient
-(`checkins.evaluation.evaluate_patient`), the outbox relay (`evaluation.evaluate_pending`, which
+(`checkins.warning_signs.evaluation.evaluate_patient`), the outbox relay (`evaluation.evaluate_pending`, which
 claims the patient with SKIP LOCKED before it touches a check-in) and the flag actions
-(`checkins.flag_services._locked`) all follow it. Before issue 24 the relay locked a pending
+(`checkins.warning_signs.flags._locked`) all follow it. Before issue 24 the relay locked a pending
 check-in first and its patient second, the reverse of a submission, and PostgreSQL answered
 "deadlock detected" to about one concurrent submission in ten while a worker ran.
 

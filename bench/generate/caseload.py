@@ -19,11 +19,11 @@ from django.db import connection
 from django.db.models import Max, Min
 from django.utils import timezone
 
-from checkins import rules
 from checkins.models import (
     CheckIn,
     Flag,
 )
+from checkins.warning_signs import rules
 from patients import bsi
 from patients.models import Patient
 from protocols.models import (

@@ -17,7 +17,6 @@ from bench.generate.caseload import (
 )
 from bench.generate.copying import Copier, allocate_ids
 from bench.generate.history import fold
-from checkins import evaluation, notifications, rules
 from checkins.models import (
     Channel,
     Flag,
@@ -26,6 +25,7 @@ from checkins.models import (
     Notification,
     NotificationKind,
 )
+from checkins.warning_signs import evaluation, notifications, rules
 
 
 class FlagWriter(GeneratorBase):

@@ -36,10 +36,10 @@ from bench.generate.caseload import (
 from bench.generate.copying import Copier, allocate_ids
 from bench.generate.flags import FlagWriter
 from bench.generate.history import CheckinHistory
-from checkins import evaluation
 from checkins.models import (
     Flag,
 )
+from checkins.warning_signs import evaluation
 from patients.models import CareTeamMember, Injury, Patient, PatientStatus
 from patients.services import injury_derive
 from protocols import models as protocol_models

@@ -28,12 +28,12 @@ from bench.generate.caseload import (
     StageSpec,
 )
 from bench.generate.copying import Copier
-from checkins import evaluation, rules
 from checkins.models import (
     CheckIn,
     Flag,
 )
 from checkins.services import CHECKIN_FIELDS
+from checkins.warning_signs import evaluation, rules
 from protocols import prescription as engine
 from protocols import selectors as protocol_selectors
 from protocols.models import (

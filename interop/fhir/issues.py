@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from checkins.models import Flag, FlagAction
-from checkins.rules import RULES
+from checkins.warning_signs.rules import RULES
 
 from .builder import Builder, instant, ref
 from .codes import FLAG_SEVERITY, LOCAL_ACTION, LOCAL_RULE

@@ -497,8 +497,6 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
 # How old the newest worker heartbeat may be before the worker is called stale: a worker that
 # stops consuming is reported within 2 minutes (issue 24).
 RTR_WORKER_STALE_AFTER = timedelta(seconds=env.int("RTR_WORKER_STALE_SECONDS", default=90))
-# Test hook only: seconds an evaluation waits before running (the worker-lost test kills it then).
-RTR_EVALUATION_TEST_DELAY = env.float("RTR_EVALUATION_TEST_DELAY", default=0)
 
 # --- Logging ------------------------------------------------------------------------------
 # Never log check-in contents or patient details: log ids and events only.

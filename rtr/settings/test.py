@@ -38,6 +38,10 @@ STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.Static
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
 CELERY_TASK_ALWAYS_EAGER = False
+if os.environ.get("RTR_EVALUATION_TEST_DELAY"):
+    # A worker started by the worker-lost test holds each evaluation open for this long, so the
+    # test can kill it in the middle of one (the pause is the test's, not the app's).
+    import tests.checkins.evaluation_pause  # noqa: F401
 RATELIMIT_ENABLE = False  # on in the tests of the limits themselves (tests/security)
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

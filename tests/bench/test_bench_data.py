@@ -10,9 +10,9 @@ from django.db.models import Count
 
 from bench.generate.caseload import CLINIC_PREFIX, DOMAIN, LONG_HISTORY_EMAIL
 from bench.management.commands.bench_data import Command as BenchData
-from checkins import evaluation
 from checkins.models import CheckIn, Flag, Notification
 from checkins.services import local_today
+from checkins.warning_signs import evaluation
 from patients.models import Patient
 from protocols.models import Plan
 

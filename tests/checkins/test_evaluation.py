@@ -10,8 +10,9 @@ import time_machine
 from django.core import mail
 from django.utils import timezone
 
-from checkins import evaluation, notifications, services
+from checkins import services
 from checkins.models import CheckIn, Flag, Notification
+from checkins.warning_signs import evaluation, notifications
 from tests.checkins.factories import checkin_data
 
 
@@ -112,7 +113,7 @@ def test_a_resolved_flag_then_a_new_occurrence_opens_a_new_flag(patient, plan, a
 
 
 def test_a_disabled_rule_raises_nothing(patient, plan, athlete, clinic, lead):
-    from checkins import settings_service
+    from checkins.warning_signs import rule_settings as settings_service
 
     settings_service.save(
         clinic=clinic, by=lead, proposed={"run_pain": (False, {"limit": 2, "high_at": 5})}
@@ -123,7 +124,7 @@ def test_a_disabled_rule_raises_nothing(patient, plan, athlete, clinic, lead):
 
 
 def test_a_clinic_threshold_changes_what_fires(patient, plan, athlete, clinic, lead):
-    from checkins import settings_service
+    from checkins.warning_signs import rule_settings as settings_service
 
     settings_service.save(
         clinic=clinic, by=lead, proposed={"run_pain": (True, {"limit": 3, "high_at": 5})}
@@ -359,7 +360,7 @@ def test_an_outage_longer_than_the_rules_window_still_judges_each_day(patient, p
 def test_days_already_evaluated_are_not_judged_again_by_a_changed_threshold(
     patient, plan, athlete, clinic, lead
 ):
-    from checkins import settings_service
+    from checkins.warning_signs import rule_settings as settings_service
 
     submit(patient, athlete, pain_during=2)  # within the limit of 2
     evaluation.evaluate_pending()

@@ -10,8 +10,8 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
-from checkins.evaluation import evaluate_patient
 from checkins.models import Flag
+from checkins.warning_signs.evaluation import evaluate_patient
 from tests.checkins.factories import make_history
 from tests.patients.factories import make_injury, make_patient
 

@@ -13,8 +13,9 @@ from datetime import timedelta
 from django.core import mail
 from django.utils import timezone
 
-from checkins import evaluation, notifications, services
+from checkins import services
 from checkins.models import CheckIn, Flag, Notification
+from checkins.warning_signs import evaluation, notifications
 from tests.checkins.factories import checkin_data
 
 

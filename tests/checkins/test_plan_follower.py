@@ -24,8 +24,10 @@ import time_machine
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from checkins import evaluation, proposal, services
+from checkins import services
 from checkins.models import Flag
+from checkins.review import proposal
+from checkins.warning_signs import evaluation
 from protocols import prescription as engine
 from protocols.models import Plan, PlanStatus
 from protocols.selectors import Prescription, decision_criteria, prescription_for

@@ -7,8 +7,9 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
-from checkins import proposal, services
+from checkins import services
 from checkins.models import CheckIn
+from checkins.review import proposal
 from tests.checkins.factories import checkin_data
 
 

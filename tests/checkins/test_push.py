@@ -18,8 +18,9 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from django.core import mail
 from py_vapid import Vapid02
 
-from checkins import evaluation, notifications, push, services
+from checkins import services
 from checkins.models import Notification, PushSubscription, ReminderPreference
+from checkins.warning_signs import evaluation, notifications, push
 from protocols.services.decisions import plan_decide
 from tests.checkins.factories import checkin_data
 

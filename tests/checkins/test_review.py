@@ -11,8 +11,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from checkins import flag_services, rules
 from checkins.models import Flag, FlagNote, Notification
+from checkins.warning_signs import flags as flag_services
+from checkins.warning_signs import rules
 from protocols.models import StageDecision
 from tests.factories import make_member
 from tests.patients.factories import make_patient
@@ -101,6 +102,28 @@ def test_physio_sees_own_patients_flags_only(client, clinic, physio, lead, patie
     assert html.count("data-flag=") == 1 and "Otherpatient" not in html
     client.force_login(lead)
     assert client.get(QUEUE).content.decode().count("data-flag=") == 2
+
+
+def test_the_flags_section_and_the_flag_page_agree_on_who_sees_a_flag(
+    client, clinic, physio, lead, patient, plan
+):
+    """One rule for every flag page: a physio not on the patient's care team sees the patient's
+    flags section without the flag (whose page is a 404 for them); the patient's own physio and
+    the lead see it in the section, the queue and on its page."""
+    flag = make_flag(patient)
+    section = reverse("checkins:patient_flags_section", args=[patient.public_id])
+    page = reverse("checkins:flag_detail", args=[flag.public_id])
+    stranger = make_member(clinic=clinic, role="physio")
+    client.force_login(stranger)
+    response = client.get(section)
+    assert response.status_code == 200 and "night_pain summary" not in response.text
+    assert client.get(page).status_code == 404
+    assert "data-flag=" not in client.get(QUEUE).text
+    for member in (physio, lead):
+        client.force_login(member)
+        assert "night_pain summary" in client.get(section).text
+        assert client.get(page).status_code == 200
+        assert client.get(QUEUE).text.count("data-flag=") == 1
 
 
 def test_other_clinic_flags_and_counts_are_invisible(

@@ -26,8 +26,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from checkins import rules
-from checkins.rules import Context, Day
+from checkins.warning_signs import rules
+from checkins.warning_signs.rules import Context, Day
 
 D0 = date(2026, 3, 1)
 

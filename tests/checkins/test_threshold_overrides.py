@@ -6,8 +6,10 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from checkins import evaluation, services, settings_service, thresholds
+from checkins import services
 from checkins.models import Flag
+from checkins.warning_signs import evaluation, thresholds
+from checkins.warning_signs import rule_settings as settings_service
 from protocols.models import SessionLog
 from tests.checkins.factories import checkin_data
 
@@ -28,7 +30,7 @@ def loosen_run_pain(clinic, lead, limit=3):
 
 
 def test_every_threshold_has_bounds_and_a_source_and_the_rules_read_them():
-    from checkins import rules
+    from checkins.warning_signs import rules
 
     for t in thresholds.REGISTRY:
         assert t.low <= t.default <= t.high and t.source and t.unit, t

@@ -5,9 +5,10 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
-from checkins import evaluation, services
+from checkins import services
 from checkins.models import CheckIn, Notification, RuleSetting, RuleSettingChange
-from checkins.settings_service import as_form_initial
+from checkins.warning_signs import evaluation
+from checkins.warning_signs.rule_settings import as_form_initial
 from tests.checkins.factories import checkin_data
 
 URL = reverse("checkins:rule_settings")

@@ -8,9 +8,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from checkins import evaluation
 from checkins import services as checkin_services
 from checkins.models import CheckIn, Flag
+from checkins.warning_signs import evaluation
 from loads import services
 from tests.checkins.factories import checkin_data
 from tests.loads.conftest import upload_of

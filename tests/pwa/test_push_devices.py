@@ -9,8 +9,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from checkins import push
 from checkins.models import CheckIn, PushSubscription, ReminderPreference
+from checkins.warning_signs import push
 from tests.patients.factories import make_injury, make_patient
 
 pytestmark = pytest.mark.django_db

@@ -165,8 +165,9 @@ def test_an_email_claimed_by_a_killed_worker_is_sent_within_a_minute(
     from celery.beat import EmbeddedService
     from celery.contrib.testing.worker import start_worker
 
-    from checkins import evaluation, services
+    from checkins import services
     from checkins.models import Notification
+    from checkins.warning_signs import evaluation
     from rtr.celery import app
     from tests.checkins.factories import checkin_data
     from tests.checkins.test_worker_integration import athlete_with_plan

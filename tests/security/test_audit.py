@@ -55,8 +55,10 @@ def test_only_the_lead_reads_the_audit_log(client, physio):
 
 
 def test_check_in_contents_never_reach_the_audit_log(client, clinic, physio, athlete, lead):
-    from checkins import evaluation, flag_services, services
+    from checkins import services
     from checkins.models import Flag
+    from checkins.warning_signs import evaluation
+    from checkins.warning_signs import flags as flag_services
     from tests.checkins.factories import checkin_data
     from tests.protocols.factories import active_plan, library
 

@@ -14,8 +14,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from checkins import flag_services
 from checkins.models import CheckIn, Flag, MenstrualStatus
+from checkins.warning_signs import flags as flag_services
 from patients import services as patient_services
 from patients.models import Injury, Patient
 from protocols.models import Plan, SessionLog

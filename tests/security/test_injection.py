@@ -7,8 +7,10 @@ import pytest
 from django.urls import reverse
 from django.utils.html import escape
 
-from checkins import evaluation, flag_services, services
+from checkins import services
 from checkins.models import CheckIn, Flag
+from checkins.warning_signs import evaluation
+from checkins.warning_signs import flags as flag_services
 from patients import services as patient_services
 from protocols.services.decisions import plan_decide
 from protocols.services.stages import step_add

@@ -7,8 +7,8 @@ import logging
 
 from django.urls import reverse
 
-from checkins import evaluation
 from checkins.services import local_today
+from checkins.warning_signs import evaluation
 from rtr.logging import RequestIdFilter, request_id
 from tests.checkins.factories import checkin_post
 from tests.protocols.factories import active_plan, library

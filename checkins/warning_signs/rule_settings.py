@@ -7,9 +7,10 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from checkins.models import RuleSetting, RuleSettingChange
+
 from . import rules
 from .evaluation import rule_settings_for
-from .models import RuleSetting, RuleSettingChange
 
 if TYPE_CHECKING:
     from rtr.accounts.models import Clinic, User

@@ -15,23 +15,25 @@
 
 from __future__ import annotations
 
-import logging
 import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from checkins.models import SEVERITY_RANK, CheckIn, Flag, FlagStatus, RuleSetting
 from patients.bsi import Site
 from patients.models import Patient, PatientStatus
 from protocols.models import Plan, PlanStatus
+from rtr.accounts.models import Clinic
+from rtr.locking import retry_on_deadlock
 
 from . import rules, thresholds
-from .models import SEVERITY_RANK, CheckIn, Flag, FlagStatus, RuleSetting
+from .notifications import deliver_stuck, notify_escalated, notify_raised
 
 HISTORY_DAYS = 35  # enough for the 30-day longest run and the two-week comparison (28 days)
 HIP_SITES = {Site.FEMORAL_NECK_TENSION, Site.FEMORAL_NECK_COMPRESSION, Site.PELVIS, Site.SACRUM}
@@ -106,8 +108,6 @@ def evaluate_patient(
     patient_id: int, *, as_of: date | None = None, started: datetime | None = None
 ) -> Outcome:
     """Evaluate one patient now; idempotent (running it twice raises nothing more)."""
-    from .notifications import notify_escalated, notify_raised
-
     started = started or timezone.now()
     with transaction.atomic():
         patient = (
@@ -289,8 +289,6 @@ def evaluate_pending(*, limit: int = 500) -> int:
     check-in is being saved right now, or whom another worker is evaluating, is left for the
     next poll), and only then are its check-ins read and marked, as a submission does.
     """
-    from rtr.locking import retry_on_deadlock
-
     done = 0
     while done < limit:
         if not retry_on_deadlock(_evaluate_next_pending, what="evaluating pending check-ins"):
@@ -322,7 +320,6 @@ def _evaluate_next_pending(*, candidates: int = 20) -> bool:
                 ).exists()
             ):
                 continue  # busy elsewhere, or evaluated meanwhile by another worker
-            _test_pause()
             evaluate_patient(patient_id, started=started)
             return True
     return False
@@ -342,14 +339,6 @@ def relay(*, seconds: float, poll: float = 0.05) -> int:
     return done
 
 
-def _test_pause() -> None:
-    """Test hook: hold an evaluation open so a test can kill the worker in the middle of it."""
-    delay = getattr(settings, "RTR_EVALUATION_TEST_DELAY", 0)
-    if delay:
-        logging.getLogger(__name__).warning("test pause: evaluation held for %s s", delay)
-        time.sleep(delay)
-
-
 def sweep(*, as_of: date | None = None) -> dict[str, int]:
     """The hourly sweep: anything left unevaluated, then the one rule time alone can trigger.
 
@@ -362,8 +351,6 @@ def sweep(*, as_of: date | None = None) -> dict[str, int]:
     by one took about ten minutes (about 58 ms each); finding the due ones takes about 0.2 s
     (README, Performance, has the latest figures beside a plain SQL scan).
     """
-    from .notifications import deliver_stuck
-
     pending = evaluate_pending(limit=100_000)
     due = missed_checkin_candidates(as_of=as_of)
     for patient_id in due:
@@ -374,11 +361,6 @@ def sweep(*, as_of: date | None = None) -> dict[str, int]:
 def missed_checkin_candidates(*, as_of: date | None = None) -> list[int]:
     """Patients on an active plan whose days without a check-in would raise or escalate the
     missed check-ins flag today (each clinic's own date and thresholds)."""
-    from django.db.models import Exists, OuterRef, Subquery, Value
-    from django.db.models.functions import Coalesce
-
-    from rtr.accounts.models import Clinic
-
     code = "missed_checkins"
     due: list[int] = []
     clinics = Clinic.objects.filter(
@@ -510,8 +492,6 @@ def _dry_context(
 
 
 def open_flags_summary(clinic_id: int) -> dict[str, Any]:
-    from django.db.models import Count
-
     rows = (
         Flag.objects.filter(
             clinic_id=clinic_id, status__in=[FlagStatus.OPEN, FlagStatus.ACKNOWLEDGED]

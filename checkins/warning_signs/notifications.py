@@ -14,8 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING
+from datetime import date, datetime, time
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -26,21 +25,31 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from checkins.models import (
+    SEVERITY_RANK,
+    Channel,
+    CheckIn,
+    Flag,
+    Notification,
+    NotificationKind,
+    Severity,
+)
+from checkins.services import signin_link_create
 from patients.models import Patient, PatientStatus
 from protocols.models import PlanStatus
-from rtr.accounts.models import Clinic, Membership, Role
+from rtr.accounts.models import Clinic, Membership, Role, User
 
-from .models import Channel, CheckIn, Flag, Notification, NotificationKind, Severity
-
-if TYPE_CHECKING:
-    from rtr.accounts.models import User
+from . import push, rules
+from .sending import (
+    CLAIM_EXPIRES,
+    MAX_ATTEMPTS,
+    publish_pending_emails,
+    publish_pending_pushes,
+    queue_email,
+    stuck_count,
+)
 
 logger = logging.getLogger(__name__)
-# A claim older than this is a lost worker's (a send takes seconds: SMTP times out after 10 s);
-# `checkins.deliver_lost` (beat, every 30 s) retries it, so such an e-mail goes out within a
-# minute of the worker being killed (issue 24), not after five.
-CLAIM_EXPIRES = timedelta(seconds=30)
-MAX_ATTEMPTS = 8
 
 
 def recipient_ids(*, severity: str, physios: Iterable[int], leads: Iterable[int]) -> set[int]:
@@ -68,8 +77,6 @@ def flag_recipients(flag: Flag) -> list[User]:
             clinic_id=flag.clinic_id, role=Role.LEAD, is_active=True
         ).values_list("user_id", flat=True),
     )
-    from rtr.accounts.models import User
-
     return list(User.objects.filter(pk__in=ids, is_active=True))
 
 
@@ -86,8 +93,6 @@ def _title(flag: Flag) -> str:
 def flag_title(*, severity: str, rule_code: str, patient_name: str) -> str:
     """A flag notification's title ("High flag: Pain during a run – Ana Ruiz"); the benchmark's
     generator titles its notifications with this too."""
-    from . import rules
-
     rule = rules.RULES.get(rule_code)
     title = _("%(severity)s flag: %(rule)s – %(patient)s") % {
         "severity": dict(Severity.choices).get(severity, severity),
@@ -100,8 +105,6 @@ def flag_title(*, severity: str, rule_code: str, patient_name: str) -> str:
 def told_level(reason: str) -> int:
     """The severity a flag e-mail told its recipient of ("raised:low", "escalated:high"); a
     reason without one (written before levels were kept) counts as the lowest."""
-    from .models import SEVERITY_RANK
-
     _kind, _sep, level = reason.partition(":")
     return SEVERITY_RANK.get(level, -1)
 
@@ -138,8 +141,6 @@ def notify_escalated(flag: Flag) -> None:
     the severity is now high or urgent, and only to those not yet told at that level or above
     ("Now high: ..."): a rise to low or info is not worth another e-mail, and nobody gets the
     same news twice."""
-    from .models import SEVERITY_RANK
-
     level = SEVERITY_RANK[flag.severity]
     reason = f"escalated:{flag.severity}"
     title = _title(flag)
@@ -192,25 +193,6 @@ def notify_escalated(flag: Flag) -> None:
         transaction.on_commit(lambda: publish_pending_emails(flag_id=flag.pk))
 
 
-def publish_pending_emails(*, flag_id: int | None = None) -> None:
-    """Queue delivery of unsent e-mails; a broker failure leaves them for the sweep."""
-    from .tasks import deliver_notification
-
-    pending = Notification.objects.filter(channel=Channel.EMAIL, sent_at__isnull=True)
-    if flag_id is not None:
-        pending = pending.filter(flag_id=flag_id)
-    for notification_id in pending.values_list("pk", flat=True)[:1000]:
-        try:
-            deliver_notification.delay(notification_id)
-        except Exception:
-            logger.warning(
-                "could not queue notification %s; the sweep will retry",
-                notification_id,
-                exc_info=True,
-            )
-            return
-
-
 def deliver(notification_id: int) -> bool:
     """Send one e-mail notification once: claim it, send, mark it sent. True when sent now."""
     now = timezone.now()
@@ -249,8 +231,6 @@ def _email(notification: Notification) -> tuple[str, str]:
         "escalated_to": _escalated_to(notification),
     }
     if notification.kind == NotificationKind.REMINDER:
-        from .services import signin_link_create
-
         context["link"] = signin_link_create(user=notification.recipient, purpose="reminder")
     template = f"emails/{notification.kind}"
     subject = render_to_string(f"{template}_subject.txt", context).strip()
@@ -259,8 +239,6 @@ def _email(notification: Notification) -> tuple[str, str]:
 
 def _escalated_to(notification: Notification) -> str:
     """ "high" / "urgent" for an escalation e-mail (its subject says so), else ""."""
-    from .models import Severity
-
     kind, _sep, level = notification.reason.partition(":")
     if notification.kind != NotificationKind.FLAG or kind != "escalated":
         return ""
@@ -269,13 +247,7 @@ def _escalated_to(notification: Notification) -> str:
 
 def deliver_stuck() -> int:
     """Re-queue e-mails left unsent (broker down, worker lost), within the attempt limit."""
-    stuck = Notification.objects.filter(
-        channel=Channel.EMAIL, sent_at__isnull=True, attempts__lt=MAX_ATTEMPTS
-    ).filter(
-        Q(sending_started_at__isnull=True)
-        | Q(sending_started_at__lt=timezone.now() - CLAIM_EXPIRES)
-    )
-    count = stuck.count()
+    count = stuck_count(Channel.EMAIL)
     if count:
         publish_pending_emails()
     return count
@@ -286,8 +258,6 @@ def deliver_lost() -> int:
     and not sent. Beat runs it every 30 s. E-mails never queued (broker down) and sends being
     retried with backoff by their task are the hourly sweep's (`deliver_stuck`): re-queueing
     those every 30 s would only grow a backed-up queue."""
-    from .tasks import deliver_notification
-
     lost = Notification.objects.filter(
         channel=Channel.EMAIL,
         sent_at__isnull=True,
@@ -297,7 +267,7 @@ def deliver_lost() -> int:
     ids = list(lost.values_list("pk", flat=True)[:1000])
     for notification_id in ids:
         try:
-            deliver_notification.delay(notification_id)
+            queue_email(notification_id)
         except Exception:
             logger.warning("could not queue notification %s", notification_id, exc_info=True)
             break
@@ -373,8 +343,6 @@ def send_reminders(*, now: datetime | None = None) -> int:
 def reminder_channel(user: User, day: date) -> str | None:
     """The channel of today's reminder by the person's choice (e-mail or push), or None when
     one was already written today on either: a reminder goes once, by one channel."""
-    from . import push
-
     already = Notification.objects.filter(
         recipient=user, kind=NotificationKind.REMINDER, day=day, flag=None
     ).exclude(channel=Channel.IN_APP)
@@ -385,16 +353,8 @@ def reminder_channel(user: User, day: date) -> str | None:
 
 def push_urgent_flag(flag: Flag, *, reason: str) -> None:
     """Staff who opted in to urgent flags on a device get a push too (no detail in it)."""
-    from . import push
-
     if flag.severity == "urgent":
         push.urgent_flag_notify(flag, flag_recipients(flag), reason=reason)
-
-
-def publish_pending_pushes() -> None:
-    from . import push
-
-    push.publish_pending()
 
 
 DIGEST_TIME = time(7, 0)

@@ -12,9 +12,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from checkins.models import CheckIn, SessionDone
 from protocols.models import EntryCriterion, Measure
-
-from .models import CheckIn, SessionDone
 
 WINDOW_DAYS = 14
 

@@ -15,6 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from checkins.models import RuleSetting
+
 
 @dataclass(frozen=True)
 class Threshold:
@@ -247,8 +249,6 @@ def with_overrides(overrides: dict[str, dict[str, Any]]) -> Values:
 
 def for_clinic(clinic_id: int | None) -> Values:
     """Every threshold as this clinic uses it (its lead's overrides over the defaults)."""
-    from .models import RuleSetting
-
     if clinic_id is None:
         return defaults()
     return with_overrides(
@@ -273,3 +273,8 @@ def value(values: Values, key: tuple[str, str]) -> float:
 def run_pain_limit(clinic_id: int) -> float:
     """The clinic's pain limit during and after a run (what a prescription quotes)."""
     return value(for_clinic(clinic_id), RUN_PAIN_LIMIT)
+
+
+def number_text(value: float) -> str:
+    """A threshold as people write it: 2, not 2.0; 7.5 as it is."""
+    return str(int(value)) if float(value).is_integer() else str(value)

@@ -10,9 +10,11 @@ before sending, sent once.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
@@ -21,7 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import (
+from checkins.models import (
     Channel,
     Notification,
     NotificationKind,
@@ -29,11 +31,18 @@ from .models import (
     ReminderChannel,
     ReminderPreference,
 )
+from protocols.models import Plan
+
+from .sending import (
+    CLAIM_EXPIRES,
+    publish_pending_emails,
+    publish_pending_pushes,
+    stuck_count,
+)
 
 if TYPE_CHECKING:
+    from checkins.models import Flag
     from rtr.accounts.models import User
-
-    from .models import Flag
 
 logger = logging.getLogger(__name__)
 GONE = {404, 410}
@@ -105,8 +114,6 @@ def send(subscription: PushSubscription, link: str) -> bool:
 
 def deliver(notification_id: int) -> bool:
     """Send one push notification once (claimed first, as e-mails are). True when sent now."""
-    from .notifications import CLAIM_EXPIRES
-
     now = timezone.now()
     claimed = Notification.objects.filter(
         Q(sending_started_at__isnull=True) | Q(sending_started_at__lt=now - CLAIM_EXPIRES),
@@ -136,8 +143,6 @@ def deliver(notification_id: int) -> bool:
 
 
 def _reminder_by_email_instead(notification: Notification) -> None:
-    from .notifications import publish_pending_emails
-
     with transaction.atomic():
         Notification.objects.get_or_create(
             recipient=notification.recipient,
@@ -150,34 +155,11 @@ def _reminder_by_email_instead(notification: Notification) -> None:
         transaction.on_commit(publish_pending_emails)
 
 
-def publish_pending(*, flag_id: int | None = None) -> None:
-    """Queue delivery of unsent pushes; a broker failure leaves them for later."""
-    from .tasks import deliver_push
-
-    pending = Notification.objects.filter(channel=Channel.PUSH, sent_at__isnull=True)
-    if flag_id is not None:
-        pending = pending.filter(flag_id=flag_id)
-    for notification_id in pending.values_list("pk", flat=True)[:1000]:
-        try:
-            deliver_push.delay(notification_id)
-        except Exception:
-            logger.warning("could not queue push %s", notification_id, exc_info=True)
-            return
-
-
 def deliver_stuck() -> int:
     """Re-queue pushes left unsent (broker down, worker lost), within the attempt limit."""
-    from .notifications import CLAIM_EXPIRES, MAX_ATTEMPTS
-
-    stuck = Notification.objects.filter(
-        channel=Channel.PUSH, sent_at__isnull=True, attempts__lt=MAX_ATTEMPTS
-    ).filter(
-        Q(sending_started_at__isnull=True)
-        | Q(sending_started_at__lt=timezone.now() - CLAIM_EXPIRES)
-    )
-    count = stuck.count()
+    count = stuck_count(Channel.PUSH)
     if count:
-        publish_pending()
+        publish_pending_pushes()
     return count
 
 
@@ -217,13 +199,11 @@ def urgent_flag_notify(flag: Flag, recipients: list[User], *, reason: str) -> No
         ],
         ignore_conflicts=True,
     )
-    transaction.on_commit(lambda: publish_pending(flag_id=flag.pk))
+    transaction.on_commit(lambda: publish_pending_pushes(flag_id=flag.pk))
 
 
 def plan_change_notify(*, plan_id: int) -> bool:
     """After a decision on the plan: the athlete's devices that asked for it, once a day."""
-    from protocols.models import Plan
-
     plan = (
         Plan.objects.select_related("patient__user", "patient__clinic").filter(pk=plan_id).first()
     )
@@ -245,7 +225,7 @@ def plan_change_notify(*, plan_id: int) -> bool:
             },
         )
         if new:
-            transaction.on_commit(publish_pending)
+            transaction.on_commit(publish_pending_pushes)
     return new
 
 
@@ -255,9 +235,6 @@ def plan_change_notify(*, plan_id: int) -> bool:
 def endpoint_acceptable(endpoint: str) -> bool:
     """A push service's address: HTTPS to a named host (the server posts to it, so never to
     an address inside the network). With DEBUG on, any http(s) address (local testing)."""
-    import ipaddress
-    from urllib.parse import urlsplit
-
     try:
         parts = urlsplit(endpoint)
     except ValueError:

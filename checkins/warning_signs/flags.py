@@ -1,7 +1,7 @@
 """What the care team does with flags: acknowledge, assign, note, resolve with an action, dismiss.
 
 An action that changes the plan (hold, regress, pause) goes through the same stage-decision
-service as the plan page (`protocols.services.plan_decide`), so it lands on the plan's
+service as the plan page (`protocols.services.decisions.plan_decide`), so it lands on the plan's
 timeline. Two people acting on one flag at once: the first wins, the second is told.
 """
 
@@ -15,12 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from patients.models import Patient
-from protocols.models import Plan, PlanStatus
-from protocols.services import decisions as protocol_services
-from rtr.accounts.models import CLINICAL_ROLES, Membership
-
-from .models import (
+from checkins.models import (
     OPEN_FLAG_STATUSES,
     PLAN_ACTIONS,
     Channel,
@@ -31,6 +26,11 @@ from .models import (
     Notification,
     NotificationKind,
 )
+from patients.models import Patient
+from protocols.models import Plan, PlanStatus
+from protocols.services import decisions as protocol_services
+from rtr.accounts.models import CLINICAL_ROLES, Membership
+from rtr.errors import Conflict
 
 if TYPE_CHECKING:
     from rtr.accounts.models import User
@@ -58,9 +58,10 @@ def _locked(flag: Flag) -> Flag:
 
 
 def _require_open(flag: Flag) -> None:
+    """A closed flag cannot be acted on: someone got there first (a conflict, 409)."""
     if flag.status not in OPEN_FLAG_STATUSES:
         who = flag.resolved_by or _("someone")
-        raise ValidationError(
+        raise Conflict(
             _("This flag was already %(status)s by %(who)s.")
             % {"status": flag.get_status_display().lower(), "who": who}
         )
@@ -71,7 +72,7 @@ def flag_acknowledge(*, flag: Flag, by: User) -> Flag:
     flag = _locked(flag)
     _require_open(flag)
     if flag.status == FlagStatus.ACKNOWLEDGED:
-        raise ValidationError(_("This flag is already acknowledged."))
+        raise Conflict(_("This flag is already acknowledged."))
     flag.status = FlagStatus.ACKNOWLEDGED
     flag.acknowledged_by = by
     flag.acknowledged_at = timezone.now()
