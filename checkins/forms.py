@@ -100,7 +100,7 @@ def answer_field(field: models.Field[Any, Any], **kwargs: Any) -> forms.Field | 
     return field.formfield(**kwargs)
 
 
-class CheckInForm(forms.ModelForm):
+class CheckInForm(forms.ModelForm[CheckIn]):
     """The athlete's answers, the fields from the model (`services.CHECKIN_FIELDS`). Declared
     here only the questions asked differently from how the model holds them: scales and
     choices with nothing preselected, yes / no with "not answered", the period."""

@@ -25,6 +25,7 @@ from rtr.tokens import TokenKind, new_nonce
 
 from . import logic, offline
 from .models import CheckIn, SignInLink
+from .warning_signs import thresholds
 
 if TYPE_CHECKING:
     from rtr.accounts.models import User
@@ -164,13 +165,13 @@ def _submit(
 
 def _tell_the_plan(plan: Plan, checkin: CheckIn, *, clinic_id: int) -> None:
     """The plan's step progression learns what happened (protocols owns the plan state)."""
-    values = logic.thresholds.for_clinic(clinic_id)  # the clinic's limits, overrides applied
+    values = thresholds.for_clinic(clinic_id)  # the clinic's limits, overrides applied
     # The plan judges the day against what it prescribed (protocols.prescription.step_outcome):
     # a strength, cross-training or rest day never moves a step; None clears an edited day.
     protocol_services.plan_record_session(
         plan=plan, day=checkin.date, outcome=logic.session_outcome(checkin, values)
     )
-    rise = logic.thresholds.value(values, logic.thresholds.NEXT_MORNING_HOLD_RISE)
+    rise = thresholds.value(values, thresholds.NEXT_MORNING_HOLD_RISE)
     if (checkin.pain_next_morning or 0) < rise:
         return  # cannot have risen enough over any day before: no need to read it
     previous = CheckIn.objects.filter(
@@ -222,7 +223,7 @@ def signin_link_create(*, user: User, hours: int | None = None, purpose: str = "
         expires_at=timezone.now() + timedelta(hours=hours),
     )
     token = SIGN_IN_TOKEN.make(link)
-    return settings.SITE_URL + reverse("checkins:link_sign_in", args=[token])
+    return f"{settings.SITE_URL}{reverse('checkins:link_sign_in', args=[token])}"
 
 
 def signin_link_email(*, patient: Patient) -> None:

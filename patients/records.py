@@ -85,7 +85,7 @@ def exported_models() -> frozenset[str]:
 
 def export_rows(queryset: QuerySet[Any], *, exclude: tuple[str, ...] = ()) -> ExportRows:
     """The rows as Django serialises them, oldest first, without the fields named secret."""
-    rows = serializers.serialize("python", queryset.order_by("pk"))
+    rows: ExportRows = serializers.serialize("python", queryset.order_by("pk"))
     for row in rows:
         for name in exclude:
             row["fields"].pop(name, None)

@@ -71,11 +71,12 @@ def patient_counts(*, membership: Membership | None) -> dict[str, int]:
 
 def patient_history(*, patient: Patient) -> QuerySet[LogEntry]:
     """The patient's audit trail, newest first: the last 100 clinical changes and decisions."""
-    return (
+    entries: QuerySet[LogEntry] = (
         LogEntry.objects.filter(additional_data__patient=str(patient.public_id))
         .select_related("actor", "content_type")
         .order_by("-timestamp")[:100]
     )
+    return entries
 
 
 def clinic_audit_entries(*, clinic: Clinic, who: str = "", action: str = "") -> QuerySet[LogEntry]:
@@ -88,7 +89,8 @@ def clinic_audit_entries(*, clinic: Clinic, who: str = "", action: str = "") -> 
         entries = entries.filter(actor__email__icontains=who)
     if action in AUDIT_ACTIONS:
         entries = entries.filter(action=AUDIT_ACTIONS[action])
-    return entries.order_by("-timestamp")[:200]
+    newest: QuerySet[LogEntry] = entries.order_by("-timestamp")[:200]
+    return newest
 
 
 def clinic_sign_ins(*, clinic: Clinic) -> tuple[QuerySet[AccessLog], QuerySet[AccessFailureLog]]:

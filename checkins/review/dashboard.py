@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django.db.models import Count, Max, Q
 from django.utils import timezone
@@ -25,6 +25,7 @@ from .queue import overdue_q, severity_counts
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
+    from django_stubs_ext import WithAnnotations
 
 
 def own_patients(membership: Membership) -> Q:
@@ -49,6 +50,10 @@ def dashboard_panel(request: HttpRequest) -> Panel | None:
         "counts": [row["n"] for row in data.stage_counts],
     }
     return Panel("checkins/_dashboard.html", {"d": data, "stage_chart": chart, "mine": mine})
+
+
+class _LastCheckIn(TypedDict):
+    last_checkin: date | None
 
 
 @dataclass
@@ -88,10 +93,13 @@ def dashboard(membership: Membership, *, today: date, mine: bool) -> Dashboard:
             Q(patient__assigned_physio_id=membership.user_id)
             | Q(patient__care_team__user_id=membership.user_id)
         ).distinct()
-    plan_rows = list(
-        plans.select_related("patient", "current_stage").annotate(
-            last_checkin=Max("patient__checkins__date")
-        )
+    plan_rows = cast(
+        "list[WithAnnotations[Plan, _LastCheckIn]]",  # the annotation as mypy should read it
+        list(
+            plans.select_related("patient", "current_stage").annotate(
+                last_checkin=Max("patient__checkins__date")
+            )
+        ),
     )
     by_stage: dict[str, int] = {}
     for plan in plan_rows:

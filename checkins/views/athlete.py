@@ -12,7 +12,6 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
-from django_ratelimit.decorators import ratelimit
 
 from checkins import logic, offline, selectors, services
 from checkins.forms import checkin_form_for
@@ -22,6 +21,7 @@ from checkins.warning_signs import thresholds
 from protocols import selectors as protocol_selectors
 from protocols.models import Plan
 from rtr.accounts.tenancy import athlete_required, get_visible_or_404
+from rtr.http import rate_limit
 from rtr.panels import athlete_home_context
 from rtr.service_views import call_service
 
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 
 @require_POST
-@ratelimit(key="user", rate="20/m", method="POST", block=True)
+@rate_limit(key="user", rate="20/m", method="POST")
 @athlete_required
 def checkin_submit(request: AuthedRequest) -> HttpResponse:
     patient = my_patient(request)

@@ -15,11 +15,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
-from django_ratelimit.decorators import ratelimit
 
 from checkins import services
 from patients.models import Patient
 from rtr.accounts.tenancy import clinical_staff_required, get_visible_or_404
+from rtr.http import rate_limit
 
 if TYPE_CHECKING:
     from rtr.http import AuthedRequest
@@ -28,8 +28,8 @@ if TYPE_CHECKING:
 @never_cache
 @login_not_required
 @require_http_methods(["GET", "POST"])
-@ratelimit(key="ip", rate="20/m", method="GET", block=True)
-@ratelimit(key="ip", rate="5/h", method="POST", block=True)
+@rate_limit(key="ip", rate="20/m", method="GET")
+@rate_limit(key="ip", rate="5/h", method="POST")
 def link_sign_in(request: AuthedRequest, token: str) -> HttpResponse:
     """Public: an athlete's signed link signs them in for the check-in, once. A used link's
     page offers a new one (POST), e-mailed to the address on the athlete's account."""

@@ -149,7 +149,7 @@ def _save_form(
 
 
 def _stage(request: AuthedRequest, stage_id: UUID) -> Stage:
-    stage = get_visible_or_404(
+    stage: Stage = get_visible_or_404(
         Stage.objects.select_related("template", "template__clinic"), request, stage_id, write=True
     )
     if stage.template.is_shared:
@@ -269,7 +269,7 @@ def step_add(request: AuthedRequest, stage_id: UUID) -> HttpResponse:
 
 
 def _step(request: AuthedRequest, step_id: UUID) -> SessionStep:
-    step = get_visible_or_404(
+    step: SessionStep = get_visible_or_404(
         SessionStep.objects.select_related("stage", "stage__template", "stage__template__clinic"),
         request,
         step_id,
