@@ -5,11 +5,24 @@ services queue them by those names (warning_signs/sending.py), never importing t
 
 from __future__ import annotations
 
+from typing import Any
+
 from celery import shared_task
 from django.conf import settings
 
 from .warning_signs import evaluation, notifications, push
 from .warning_signs.sending import MAX_ATTEMPTS
+
+# A delivery that fails (the mail server or the push service down) is tried again, further
+# apart each time, MAX_ATTEMPTS times in all; the delivery itself makes a second send a no-op.
+DELIVERY_RETRIES: dict[str, Any] = {
+    "ignore_result": True,
+    "autoretry_for": (Exception,),
+    "retry_backoff": 5,
+    "retry_backoff_max": 600,
+    "retry_jitter": True,
+    "max_retries": MAX_ATTEMPTS,
+}
 
 
 @shared_task(name="checkins.evaluate_pending", ignore_result=True, expires=30)
@@ -30,15 +43,7 @@ def sweep() -> dict[str, int]:
     return evaluation.sweep()
 
 
-@shared_task(
-    name="checkins.deliver_notification",
-    ignore_result=True,
-    autoretry_for=(Exception,),
-    retry_backoff=5,
-    retry_backoff_max=600,
-    retry_jitter=True,
-    max_retries=MAX_ATTEMPTS,
-)
+@shared_task(name="checkins.deliver_notification", **DELIVERY_RETRIES)
 def deliver_notification(notification_id: int) -> bool:
     return notifications.deliver(notification_id)
 
@@ -49,15 +54,7 @@ def deliver_lost() -> int:
     return notifications.deliver_lost()
 
 
-@shared_task(
-    name="checkins.deliver_push",
-    ignore_result=True,
-    autoretry_for=(Exception,),
-    retry_backoff=5,
-    retry_backoff_max=600,
-    retry_jitter=True,
-    max_retries=MAX_ATTEMPTS,
-)
+@shared_task(name="checkins.deliver_push", **DELIVERY_RETRIES)
 def deliver_push(notification_id: int) -> bool:
     """Issue 21: one push notification (warning_signs/push.py), sent once."""
     return push.deliver(notification_id)

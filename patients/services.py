@@ -175,8 +175,14 @@ INJURY_FIELDS = (
 
 
 def _apply_injury(
-    injury: Injury, *, by: User, risk_override: str, risk_override_reason: str, data: dict[str, Any]
+    injury: Injury,
+    *,
+    by: User,
+    risk_override: str = "",
+    risk_override_reason: str = "",
+    **data: Any,
 ) -> None:
+    """The form's answers onto the injury; the derived facts and a clinician's risk override."""
     for key in INJURY_FIELDS:
         if key in data:
             value = data[key]
@@ -248,23 +254,10 @@ def _validate_injury_dates(injury: Injury) -> None:
 
 
 @transaction.atomic
-def injury_create(
-    *,
-    patient: Patient,
-    by: User,
-    risk_override: str = "",
-    risk_override_reason: str = "",
-    **data: Any,
-) -> Injury:
+def injury_create(*, patient: Patient, by: User, **data: Any) -> Injury:
     """Record a new current injury; the previous current one moves to the history."""
     injury = Injury(patient=patient, created_by=by, is_current=True)
-    _apply_injury(
-        injury,
-        by=by,
-        risk_override=risk_override,
-        risk_override_reason=risk_override_reason,
-        data=data,
-    )
+    _apply_injury(injury, by=by, **data)
     _validate_injury_dates(injury)
     injury.full_clean(exclude=["is_current"])
     Injury.objects.select_for_update().filter(patient=patient, is_current=True).update(
@@ -275,21 +268,8 @@ def injury_create(
 
 
 @transaction.atomic
-def injury_update(
-    *,
-    injury: Injury,
-    by: User,
-    risk_override: str = "",
-    risk_override_reason: str = "",
-    **data: Any,
-) -> Injury:
-    _apply_injury(
-        injury,
-        by=by,
-        risk_override=risk_override,
-        risk_override_reason=risk_override_reason,
-        data=data,
-    )
+def injury_update(*, injury: Injury, by: User, **data: Any) -> Injury:
+    _apply_injury(injury, by=by, **data)
     _validate_injury_dates(injury)
     injury.full_clean()
     injury.save()

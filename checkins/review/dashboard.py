@@ -7,12 +7,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, TypedDict, cast
 
-from django.db.models import Count, Max, Q
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from checkins.models import (
     OPEN_FLAG_STATUSES,
-    SEVERITY_DESC,
     CheckIn,
     Flag,
 )
@@ -21,7 +20,7 @@ from protocols.models import Plan, PlanStatus, StageDecision
 from rtr.accounts.models import Membership
 from rtr.panels import Panel
 
-from .queue import overdue_q, severity_counts
+from .queue import counts_by_severity, severity_counts
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -158,14 +157,8 @@ def dashboard(membership: Membership, *, today: date, mine: bool) -> Dashboard:
 
 
 def _my_flag_counts(membership: Membership) -> dict[str, dict[str, int]]:
-    now = timezone.now()
-    rows = (
-        Flag.objects.filter(clinic_id=membership.clinic_id, status__in=OPEN_FLAG_STATUSES)
-        .filter(pk__in=Flag.objects.filter(own_patients(membership)).values("pk"))
-        .values("severity")
-        .annotate(n=Count("pk"), overdue=Count("pk", filter=overdue_q(now)))
+    return counts_by_severity(
+        Flag.objects.filter(clinic_id=membership.clinic_id, status__in=OPEN_FLAG_STATUSES).filter(
+            pk__in=Flag.objects.filter(own_patients(membership)).values("pk")
+        )
     )
-    counts = {s: {"n": 0, "overdue": 0} for s in SEVERITY_DESC}
-    for row in rows:
-        counts[row["severity"]] = {"n": row["n"], "overdue": row["overdue"]}
-    return counts

@@ -13,7 +13,7 @@ from typing import Any
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
-from checkins.models import OPEN_FLAG_STATUSES, SEVERITY_DESC, Flag, Severity
+from checkins.models import OPEN_FLAG_STATUSES, SEVERITY_DESC, Flag, FlagQuerySet, Severity
 from rtr.accounts.models import Membership
 
 # Response targets by severity: a flag open longer than this is highlighted as overdue.
@@ -85,12 +85,14 @@ def queue_rows(page_ids: list[int]) -> list[Flag]:
 
 
 def severity_counts(membership: Membership) -> dict[str, dict[str, int]]:
-    now = timezone.now()
-    rows = (
-        Flag.objects.visible_to(membership)
-        .open()
-        .values("severity")
-        .annotate(n=Count("pk"), overdue=Count("pk", filter=overdue_q(now)))
+    """The open flags the member sees, by severity: how many, and how many overdue."""
+    return counts_by_severity(Flag.objects.visible_to(membership).open())
+
+
+def counts_by_severity(flags: FlagQuerySet) -> dict[str, dict[str, int]]:
+    """These flags by severity, most severe first, every severity present (0 when none)."""
+    rows = flags.values("severity").annotate(
+        n=Count("pk"), overdue=Count("pk", filter=overdue_q(timezone.now()))
     )
     counts = {s: {"n": 0, "overdue": 0} for s in SEVERITY_DESC}
     for row in rows:

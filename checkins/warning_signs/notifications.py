@@ -19,7 +19,7 @@ from datetime import date, datetime, time
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -43,9 +43,11 @@ from . import push, rules
 from .sending import (
     CLAIM_EXPIRES,
     MAX_ATTEMPTS,
+    claim,
     publish_pending_emails,
     publish_pending_pushes,
     queue_email,
+    released_if_it_fails,
     stuck_count,
 )
 
@@ -195,29 +197,17 @@ def notify_escalated(flag: Flag) -> None:
 
 def deliver(notification_id: int) -> bool:
     """Send one e-mail notification once: claim it, send, mark it sent. True when sent now."""
-    now = timezone.now()
-    claimed = Notification.objects.filter(
-        Q(sending_started_at__isnull=True) | Q(sending_started_at__lt=now - CLAIM_EXPIRES),
-        pk=notification_id,
-        channel=Channel.EMAIL,
-        sent_at__isnull=True,
-    ).update(sending_started_at=now, attempts=F("attempts") + 1)
-    if claimed != 1:
+    if not claim(notification_id, Channel.EMAIL):
         return False
     notification = Notification.objects.select_related("recipient", "flag").get(pk=notification_id)
     subject, body = _email(notification)
-    try:
+    with released_if_it_fails(notification_id):
         send_mail(
             subject=subject,
             message=body,
             from_email=None,
             recipient_list=[notification.recipient.email],
         )
-    except Exception as exc:
-        Notification.objects.filter(pk=notification_id).update(
-            sending_started_at=None, last_error=type(exc).__name__[:200]
-        )
-        raise
     Notification.objects.filter(pk=notification_id).update(sent_at=timezone.now(), last_error="")
     return True
 

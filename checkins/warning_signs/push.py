@@ -18,7 +18,6 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -34,9 +33,10 @@ from checkins.models import (
 from protocols.models import Plan
 
 from .sending import (
-    CLAIM_EXPIRES,
+    claim,
     publish_pending_emails,
     publish_pending_pushes,
+    released_if_it_fails,
     stuck_count,
 )
 
@@ -114,26 +114,14 @@ def send(subscription: PushSubscription, link: str) -> bool:
 
 def deliver(notification_id: int) -> bool:
     """Send one push notification once (claimed first, as e-mails are). True when sent now."""
-    now = timezone.now()
-    claimed = Notification.objects.filter(
-        Q(sending_started_at__isnull=True) | Q(sending_started_at__lt=now - CLAIM_EXPIRES),
-        pk=notification_id,
-        channel=Channel.PUSH,
-        sent_at__isnull=True,
-    ).update(sending_started_at=now, attempts=F("attempts") + 1)
-    if claimed != 1:
+    if not claim(notification_id, Channel.PUSH):
         return False
     notification = Notification.objects.select_related("recipient").get(pk=notification_id)
-    try:
+    with released_if_it_fails(notification_id):
         sent = [
             send(s, notification.link)
             for s in subscriptions_for(notification.recipient, notification.kind)
         ]
-    except Exception as exc:
-        Notification.objects.filter(pk=notification_id).update(
-            sending_started_at=None, last_error=type(exc).__name__[:200]
-        )
-        raise
     Notification.objects.filter(pk=notification_id).update(
         sent_at=timezone.now(), last_error="" if any(sent) else "no device"
     )

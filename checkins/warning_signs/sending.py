@@ -8,10 +8,12 @@ answer leaves the rows unsent, for the sweep.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 
 from celery import signature
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from checkins.models import Channel, Notification
@@ -75,3 +77,29 @@ def stuck_count(channel: str) -> int:
         )
         .count()
     )
+
+
+def claim(notification_id: int, channel: str) -> bool:
+    """Take one unsent notification for sending, counting the attempt. False when it is sent
+    or another worker holds it (a claim older than CLAIM_EXPIRES died with its worker)."""
+    now = timezone.now()
+    claimed = Notification.objects.filter(
+        Q(sending_started_at__isnull=True) | Q(sending_started_at__lt=now - CLAIM_EXPIRES),
+        pk=notification_id,
+        channel=channel,
+        sent_at__isnull=True,
+    ).update(sending_started_at=now, attempts=F("attempts") + 1)
+    return claimed == 1
+
+
+@contextmanager
+def released_if_it_fails(notification_id: int) -> Iterator[None]:
+    """A send that raises gives its claim back at once (the retry need not wait for it to
+    expire) and keeps the error's name."""
+    try:
+        yield
+    except Exception as exc:
+        Notification.objects.filter(pk=notification_id).update(
+            sending_started_at=None, last_error=type(exc).__name__[:200]
+        )
+        raise

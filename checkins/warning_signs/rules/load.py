@@ -59,35 +59,24 @@ def load_spike(days: Sequence[Day], ctx: Context, p: dict[str, float]) -> list[F
         if prescribed is None:
             continue
         if prescribed == 0:
-            found.append(
-                Finding(
-                    "load_spike",
-                    day.date,
-                    LOW,
-                    str(
-                        _("Ran %(n)s min on a day with no running prescribed.")
-                        % {"n": day.run_minutes}
-                    ),
-                    [evidence(day, run_minutes=day.run_minutes, prescribed_run_minutes=0)],
-                )
-            )
+            why = _("Ran %(n)s min on a day with no running prescribed.") % {"n": day.run_minutes}
         elif day.run_minutes > prescribed * tolerance:
-            found.append(
-                Finding(
-                    "load_spike",
-                    day.date,
-                    LOW,
-                    str(
-                        _("Ran %(n)s min, more than %(pct)s%% over the %(m)s min prescribed.")
-                        % {
-                            "n": day.run_minutes,
-                            "pct": number_text(p["tolerance_pct"]),
-                            "m": number_text(prescribed),
-                        }
-                    ),
-                    [evidence(day, run_minutes=day.run_minutes, prescribed_run_minutes=prescribed)],
-                )
+            why = _("Ran %(n)s min, more than %(pct)s%% over the %(m)s min prescribed.") % {
+                "n": day.run_minutes,
+                "pct": number_text(p["tolerance_pct"]),
+                "m": number_text(prescribed),
+            }
+        else:
+            continue
+        found.append(
+            Finding(
+                "load_spike",
+                day.date,
+                LOW,
+                str(why),
+                [evidence(day, run_minutes=day.run_minutes, prescribed_run_minutes=prescribed)],
             )
+        )
     for day in (d for d in runs if _unrestricted(d, ctx)):
         earlier = [d for d in runs if day.date - timedelta(days=30) <= d.date < day.date]
         if len(earlier) >= p["min_runs"]:
