@@ -395,11 +395,8 @@ def invitation_accept(request: AuthedRequest, token: str) -> HttpResponse:
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, _("Welcome! Your account is ready."))
         return redirect("athlete_home")
-    return render(
-        request,
-        "patients/invitation_accept.html",
-        {"form": form, "invitation": invitation},
-        status=400 if form.errors else 200,
+    return render_form(
+        request, "patients/invitation_accept.html", {"form": form, "invitation": invitation}
     )
 
 
@@ -445,12 +442,7 @@ def patient_erase(request: AuthedRequest, patient_id: UUID) -> HttpResponse:
                 request, _("The patient's personal data is erased; de-identified records remain.")
             )
         return redirect("patients:detail", patient_id=patient.public_id)
-    return render(
-        request,
-        "patients/patient_erase.html",
-        {"patient": patient, "form": form},
-        status=400 if form.errors else 200,
-    )
+    return render_form(request, "patients/patient_erase.html", {"patient": patient, "form": form})
 
 
 @require_http_methods(["GET"])

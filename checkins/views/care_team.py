@@ -135,8 +135,7 @@ def plan_proposal(request: AuthedRequest, plan_id: UUID) -> HttpResponse:
         plan_id,
     )
     stages = list(plan.content.stages.prefetch_related("criteria").order_by("order"))
-    index = next((i for i, s in enumerate(stages) if s.pk == plan.current_stage_id), None)
-    next_stage = stages[index + 1] if index is not None and index + 1 < len(stages) else None
+    next_stage = plan.stage_position(stages).next
     items = (
         proposal.assess(
             list(next_stage.criteria.all()),
