@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
@@ -19,6 +20,11 @@ KAEDING_MILLER_ORDER = [g.value for g in KaedingMillerGrade]
 
 def site_label(code: str) -> str:
     return str(Site(code).label) if code in Site.values else code
+
+
+def _above(grade: str, highest: str, order: Sequence[str]) -> bool:
+    """Is `grade` above the template's `highest`? Only when both are recorded can it be."""
+    return bool(highest and grade and order.index(grade) > order.index(highest))
 
 
 def misfit_reasons(template: ProtocolTemplate, injury: Injury | None) -> list[str]:
@@ -47,22 +53,12 @@ def misfit_reasons(template: ProtocolTemplate, injury: Injury | None) -> list[st
                 "actual": injury.get_risk_category_display().lower(),
             }
         )
-    if (
-        template.max_fredericson_grade
-        and injury.fredericson_grade
-        and FREDERICSON_ORDER.index(injury.fredericson_grade)
-        > FREDERICSON_ORDER.index(template.max_fredericson_grade)
-    ):
+    if _above(injury.fredericson_grade, template.max_fredericson_grade, FREDERICSON_ORDER):
         reasons.append(
             _("Fredericson grade %(grade)s is above this template's highest (%(max)s).")
             % {"grade": injury.fredericson_grade, "max": template.max_fredericson_grade}
         )
-    if (
-        template.max_kaeding_miller_grade
-        and injury.kaeding_miller_grade
-        and KAEDING_MILLER_ORDER.index(injury.kaeding_miller_grade)
-        > KAEDING_MILLER_ORDER.index(template.max_kaeding_miller_grade)
-    ):
+    if _above(injury.kaeding_miller_grade, template.max_kaeding_miller_grade, KAEDING_MILLER_ORDER):
         reasons.append(
             _("Kaeding–Miller grade %(grade)s is above this template's highest (%(max)s).")
             % {"grade": injury.kaeding_miller_grade, "max": template.max_kaeding_miller_grade}

@@ -39,6 +39,13 @@ def _row(*names: str) -> Div:
     return Div(*[Div(n, css_class="col-sm") for n in names], css_class="row")
 
 
+def _check_duration_range(form: forms.Form, data: dict[str, Any]) -> None:
+    """Templates and stages both span a range of weeks, which must not run backwards."""
+    low, high = data.get("duration_min_weeks"), data.get("duration_max_weeks")
+    if low and high and low > high:
+        form.add_error("duration_max_weeks", _("The range ends before it starts."))
+
+
 class TemplateForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=120)
     summary = forms.CharField(
@@ -108,9 +115,7 @@ class TemplateForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        low, high = data.get("duration_min_weeks"), data.get("duration_max_weeks")
-        if low and high and low > high:
-            self.add_error("duration_max_weeks", _("The range ends before it starts."))
+        _check_duration_range(self, data)
         if set(data.get("eligible_sites") or []) & set(data.get("excluded_sites") or []):
             self.add_error("excluded_sites", _("A site cannot be both eligible and excluded."))
         return data
@@ -192,9 +197,7 @@ class StageForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        low, high = data.get("duration_min_weeks"), data.get("duration_max_weeks")
-        if low and high and low > high:
-            self.add_error("duration_max_weeks", _("The range ends before it starts."))
+        _check_duration_range(self, data)
         sessions, rest = data.get("session_days_per_week"), data.get("rest_days_per_week")
         if data.get("no_back_to_back") and sessions and sessions > 4:
             self.add_error(

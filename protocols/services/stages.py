@@ -5,18 +5,27 @@ Every change checks first that the template may change (`templates.require_edita
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Model, QuerySet
 from django.utils.translation import gettext as _
 
 from protocols.models import EntryCriterion, Plan, ProtocolTemplate, SessionStep, Stage, StepKind
 from rtr.errors import Refused
 
-from .templates import CRITERION_FIELDS, STAGE_FIELDS, STEP_DEFAULTS, STEP_FIELDS, require_editable
+from .templates import (
+    CRITERION_FIELDS,
+    STAGE_FIELDS,
+    STEP_DEFAULTS,
+    STEP_FIELDS,
+    assign_fields,
+    require_editable,
+    save_valid,
+)
 
 
 def _check_stage_week(stage: Stage) -> None:
@@ -38,30 +47,40 @@ def _next_order(queryset: Any) -> int:
     return (queryset.aggregate(m=Max("order"))["m"] or 0) + 1
 
 
+def _append[M: Model](item: M, siblings: QuerySet[Any], check: Callable[[M], None]) -> M:
+    """A new stage, step or criterion goes last among its siblings, checked, then validated."""
+    item.order = _next_order(siblings)  # type: ignore[attr-defined]
+    check(item)
+    return save_valid(item)
+
+
+def _add_to_stage[M: Model](
+    stage: Stage,
+    model: type[M],
+    fields: Iterable[str],
+    data: Mapping[str, Any],
+    siblings: QuerySet[Any],
+    check: Callable[[M], None],
+) -> M:
+    """A step or a criterion joins its stage alike; what the form left blank keeps its default."""
+    require_editable(stage.template)
+    given = {k: data[k] for k in fields if k in data and data[k] is not None}
+    return _append(model(stage=stage, **given), siblings, check)
+
+
 @transaction.atomic
 def stage_add(*, template: ProtocolTemplate, **data: Any) -> Stage:
     require_editable(template)
-    stage = Stage(
-        template=template,
-        order=_next_order(template.stages.all()),
-        **{k: data[k] for k in STAGE_FIELDS if k in data},
-    )
-    _check_stage_week(stage)
-    stage.full_clean()
-    stage.save()
-    return stage
+    stage = Stage(template=template, **{k: data[k] for k in STAGE_FIELDS if k in data})
+    return _append(stage, template.stages.all(), _check_stage_week)
 
 
 @transaction.atomic
 def stage_update(*, stage: Stage, **data: Any) -> Stage:
     require_editable(stage.template)
-    for key in STAGE_FIELDS:
-        if key in data:
-            setattr(stage, key, data[key])
+    assign_fields(stage, STAGE_FIELDS, data)
     _check_stage_week(stage)
-    stage.full_clean()
-    stage.save()
-    return stage
+    return save_valid(stage)
 
 
 @transaction.atomic
@@ -118,31 +137,15 @@ def _check_step(step: SessionStep) -> None:
 
 @transaction.atomic
 def step_add(*, stage: Stage, **data: Any) -> SessionStep:
-    require_editable(stage.template)
-    step = SessionStep(
-        stage=stage,
-        order=_next_order(stage.steps.all()),
-        **{k: data[k] for k in STEP_FIELDS if k in data and data[k] is not None},
-    )
-    _check_step(step)
-    step.full_clean()
-    step.save()
-    return step
+    return _add_to_stage(stage, SessionStep, STEP_FIELDS, data, stage.steps.all(), _check_step)
 
 
 @transaction.atomic
 def step_update(*, step: SessionStep, **data: Any) -> SessionStep:
     require_editable(step.stage.template)
-    for key in STEP_FIELDS:
-        if key in data:
-            value = data[key]
-            if value is None:
-                value = STEP_DEFAULTS.get(key)
-            setattr(step, key, value)
+    assign_fields(step, STEP_FIELDS, data, STEP_DEFAULTS)
     _check_step(step)
-    step.full_clean()
-    step.save()
-    return step
+    return save_valid(step)
 
 
 @transaction.atomic
@@ -161,23 +164,19 @@ def step_move(*, step: SessionStep, direction: str) -> None:
     _swap(step, step.stage.steps.select_for_update(), direction)
 
 
-@transaction.atomic
-def criterion_add(*, stage: Stage, **data: Any) -> EntryCriterion:
-    require_editable(stage.template)
-    criterion = EntryCriterion(
-        stage=stage,
-        order=_next_order(stage.criteria.all()),
-        **{k: data[k] for k in CRITERION_FIELDS if k in data and data[k] is not None},
-    )
+def _check_criterion(criterion: EntryCriterion) -> None:
     if criterion.kind == "numeric" and (criterion.threshold is None or not criterion.comparator):
         raise ValidationError(
             {"threshold": _("A numeric criterion needs a comparison and a threshold.")}
         )
     if criterion.kind == "yes_no":
         criterion.threshold, criterion.comparator, criterion.unit = None, "", ""
-    criterion.full_clean()
-    criterion.save()
-    return criterion
+
+
+@transaction.atomic
+def criterion_add(*, stage: Stage, **data: Any) -> EntryCriterion:
+    criteria = stage.criteria.all()
+    return _add_to_stage(stage, EntryCriterion, CRITERION_FIELDS, data, criteria, _check_criterion)
 
 
 @transaction.atomic

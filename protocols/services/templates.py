@@ -6,11 +6,12 @@ rule that only a clinic's draft (or a draft plan's copy) may change.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -109,28 +110,42 @@ def require_editable(template: ProtocolTemplate) -> None:
         )
 
 
+def assign_fields(
+    obj: Model,
+    fields: Iterable[str],
+    data: Mapping[str, Any],
+    defaults: Mapping[str, Any] | None = None,
+) -> None:
+    """A write sets only the fields the form sent; one left blank may fall back to a default."""
+    for key in fields:
+        if key in data:
+            value = data[key]
+            if value is None and defaults is not None:
+                value = defaults.get(key)
+            setattr(obj, key, value)
+
+
+def save_valid[M: Model](obj: M) -> M:
+    """Every editor write is validated by the model before it is saved."""
+    obj.full_clean()
+    obj.save()
+    return obj
+
+
 @transaction.atomic
 def template_create(*, clinic: Clinic, by: User, **data: Any) -> ProtocolTemplate:
     template = ProtocolTemplate(
         clinic=clinic, created_by=by, status=TemplateStatus.DRAFT, version=1
     )
-    for key in TEMPLATE_FIELDS:
-        if key in data:
-            setattr(template, key, data[key])
-    template.full_clean()
-    template.save()
-    return template
+    assign_fields(template, TEMPLATE_FIELDS, data)
+    return save_valid(template)
 
 
 @transaction.atomic
 def template_update(*, template: ProtocolTemplate, **data: Any) -> ProtocolTemplate:
     require_editable(template)
-    for key in TEMPLATE_FIELDS:
-        if key in data:
-            setattr(template, key, data[key])
-    template.full_clean()
-    template.save()
-    return template
+    assign_fields(template, TEMPLATE_FIELDS, data)
+    return save_valid(template)
 
 
 @transaction.atomic

@@ -7,7 +7,7 @@ the stages partial for htmx, or goes back to the page.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -195,32 +195,33 @@ def stage_add(request: AuthedRequest, template_id: UUID) -> HttpResponse:
 @clinical_staff_required
 def stage_edit(request: AuthedRequest, stage_id: UUID) -> HttpResponse:
     stage = _stage(request, stage_id)
-    template = stage.template
-    form_id = f"stage-form-{stage.public_id}"
-    action = reverse("protocols:stage_edit", args=[stage.public_id])
+    save = functools.partial(stage_services.stage_update, stage=stage)
+    context = {"form_id": f"stage-form-{stage.public_id}", "stage": stage}
+    return _edit(request, StageForm, stage, template_services.STAGE_FIELDS, save, context)
+
+
+def _edit(
+    request: AuthedRequest,
+    form_class: type[Form],
+    item: Stage | SessionStep,
+    fields: Iterable[str],
+    save: Callable[..., Any],
+    context: dict[str, Any],
+) -> HttpResponse:
+    """A stage or step: its form filled in (GET), or the form handed to its service (POST)."""
+    kind, template = (
+        ("stage", item.template) if isinstance(item, Stage) else ("step", item.stage.template)
+    )
+    partial = f"protocols/_{kind}_form.html"
+    context = {**context, "action": reverse(f"protocols:{kind}_edit", args=[item.public_id])}
     if request.method == "GET":
-        form = StageForm(initial={f: getattr(stage, f) for f in template_services.STAGE_FIELDS})
+        form = form_class(initial={f: getattr(item, f) for f in fields})
         return render(
             request,
-            "protocols/_stage_form.html" if request.htmx else "protocols/editor_form_page.html",
-            {
-                "form": form,
-                "template": template,
-                "form_id": form_id,
-                "action": action,
-                "stage": stage,
-                "partial": "protocols/_stage_form.html",
-            },
+            partial if request.htmx else "protocols/editor_form_page.html",
+            {"form": form, "template": template, **context, "partial": partial},
         )
-    form = StageForm(request.POST)
-    return _save_form(
-        request,
-        form,
-        template,
-        functools.partial(stage_services.stage_update, stage=stage),
-        "protocols/_stage_form.html",
-        {"form_id": form_id, "action": action, "stage": stage},
-    )
+    return _save_form(request, form_class(request.POST), template, save, partial, context)
 
 
 def _simple(request: AuthedRequest, template: ProtocolTemplate, action: Any) -> HttpResponse:
@@ -242,27 +243,40 @@ def stage_delete(request: AuthedRequest, stage_id: UUID) -> HttpResponse:
 @clinical_staff_required
 def stage_move(request: AuthedRequest, stage_id: UUID) -> HttpResponse:
     stage = _stage(request, stage_id)
-    return _simple(
-        request,
-        stage.template,
-        lambda: stage_services.stage_move(stage=stage, direction=request.POST.get("direction", "")),
-    )
+    return _move(request, stage.template, functools.partial(stage_services.stage_move, stage=stage))
+
+
+def _move(
+    request: AuthedRequest, template: ProtocolTemplate, move: Callable[..., None]
+) -> HttpResponse:
+    """A stage or a step goes up or down, as the button said."""
+    return _simple(request, template, lambda: move(direction=request.POST.get("direction", "")))
 
 
 @require_POST
 @clinical_staff_required
 def step_add(request: AuthedRequest, stage_id: UUID) -> HttpResponse:
+    return _add_to_stage(request, stage_id, "step", StepForm, stage_services.step_add)
+
+
+def _add_to_stage(
+    request: AuthedRequest,
+    stage_id: UUID,
+    kind: str,
+    form_class: type[Form],
+    add: Callable[..., Any],
+) -> HttpResponse:
+    """A step or an entry criterion: added to its stage through one form and one service."""
     stage = _stage(request, stage_id)
-    form = StepForm(request.POST)
     return _save_form(
         request,
-        form,
+        form_class(request.POST),
         stage.template,
-        functools.partial(stage_services.step_add, stage=stage),
-        "protocols/_step_form.html",
+        functools.partial(add, stage=stage),
+        f"protocols/_{kind}_form.html",
         {
-            "form_id": f"step-form-{stage.public_id.hex}",
-            "action": reverse("protocols:step_add", args=[stage.public_id]),
+            "form_id": f"{kind}-form-{stage.public_id.hex}",
+            "action": reverse(f"protocols:{kind}_add", args=[stage.public_id]),
             "stage": stage,
         },
     )
@@ -284,33 +298,9 @@ def _step(request: AuthedRequest, step_id: UUID) -> SessionStep:
 @clinical_staff_required
 def step_edit(request: AuthedRequest, step_id: UUID) -> HttpResponse:
     step = _step(request, step_id)
-    template = step.stage.template
-    form_id = f"step-edit-{step.public_id}"
-    action = reverse("protocols:step_edit", args=[step.public_id])
-    if request.method == "GET":
-        form = StepForm(initial={f: getattr(step, f) for f in template_services.STEP_FIELDS})
-        return render(
-            request,
-            "protocols/_step_form.html" if request.htmx else "protocols/editor_form_page.html",
-            {
-                "form": form,
-                "template": template,
-                "form_id": form_id,
-                "action": action,
-                "stage": step.stage,
-                "partial": "protocols/_step_form.html",
-                "editing": True,
-            },
-        )
-    form = StepForm(request.POST)
-    return _save_form(
-        request,
-        form,
-        template,
-        functools.partial(stage_services.step_update, step=step),
-        "protocols/_step_form.html",
-        {"form_id": form_id, "action": action, "stage": step.stage, "editing": True},
-    )
+    save = functools.partial(stage_services.step_update, step=step)
+    context = {"form_id": f"step-edit-{step.public_id}", "stage": step.stage, "editing": True}
+    return _edit(request, StepForm, step, template_services.STEP_FIELDS, save, context)
 
 
 @require_POST
@@ -324,29 +314,16 @@ def step_delete(request: AuthedRequest, step_id: UUID) -> HttpResponse:
 @clinical_staff_required
 def step_move(request: AuthedRequest, step_id: UUID) -> HttpResponse:
     step = _step(request, step_id)
-    return _simple(
-        request,
-        step.stage.template,
-        lambda: stage_services.step_move(step=step, direction=request.POST.get("direction", "")),
+    return _move(
+        request, step.stage.template, functools.partial(stage_services.step_move, step=step)
     )
 
 
 @require_POST
 @clinical_staff_required
 def criterion_add(request: AuthedRequest, stage_id: UUID) -> HttpResponse:
-    stage = _stage(request, stage_id)
-    form = CriterionForm(request.POST)
-    return _save_form(
-        request,
-        form,
-        stage.template,
-        functools.partial(stage_services.criterion_add, stage=stage),
-        "protocols/_criterion_form.html",
-        {
-            "form_id": f"criterion-form-{stage.public_id.hex}",
-            "action": reverse("protocols:criterion_add", args=[stage.public_id]),
-            "stage": stage,
-        },
+    return _add_to_stage(
+        request, stage_id, "criterion", CriterionForm, stage_services.criterion_add
     )
 
 

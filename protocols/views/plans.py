@@ -36,6 +36,8 @@ from rtr.service_views import call_service, refused_page
 from .editor import content_prefetch, editor_context
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from django.forms import Form
 
     from rtr.http import AuthedRequest
@@ -240,22 +242,30 @@ def plan_decide(request: AuthedRequest, plan_id: UUID) -> HttpResponse:
     kind = request.POST.get("kind", "")
     forward = kind if kind in decision_services.FORWARD_DECISIONS else DecisionKind.ADVANCE
     form = DecisionForm(request.POST, criteria=selectors.decision_criteria(plan, forward))
-    if form.is_valid():
-        decision = call_service(
-            form,
-            lambda: decision_services.plan_decide(
-                plan=plan,
-                kind=form.cleaned_data["kind"],
-                by=request.user,
-                rationale=form.cleaned_data["rationale"],
-                criteria_met=form.checklist(),
-                override_reason=form.cleaned_data["override_reason"],
-                shared_note=form.cleaned_data["shared_note"],
-            ),
-        )
-        if decision is not None:
-            messages.success(request, _("Decision recorded."))
-            return redirect("protocols:plan_detail", plan_id=plan.public_id)
+    return _record(
+        request,
+        plan,
+        form,
+        lambda: decision_services.plan_decide(
+            plan=plan,
+            kind=form.cleaned_data["kind"],
+            by=request.user,
+            rationale=form.cleaned_data["rationale"],
+            criteria_met=form.checklist(),
+            override_reason=form.cleaned_data["override_reason"],
+            shared_note=form.cleaned_data["shared_note"],
+        ),
+        _("Decision recorded."),
+    )
+
+
+def _record(
+    request: AuthedRequest, plan: Plan, form: Form, record: Callable[[], object], done: str
+) -> HttpResponse:
+    """A decision or a sign-off: the plan's page once recorded, else the page that says why not."""
+    if form.is_valid() and call_service(form, record) is not None:
+        messages.success(request, done)
+        return redirect("protocols:plan_detail", plan_id=plan.public_id)
     return _decision_refused(request, plan, form)
 
 
@@ -277,24 +287,20 @@ def plan_signoff(request: AuthedRequest, plan_id: UUID) -> HttpResponse:
     form = SpecialistSignOffForm(
         request.POST, needed=_signoffs_needed(plan, stages, list(plan.signoffs.all()))
     )
-    if form.is_valid():
+
+    def record() -> SpecialistSignOff:
         chosen = form.cleaned_data["stage"]
         stage = None if chosen == "plan" else next(s for s in stages if str(s.public_id) == chosen)
-        signoff = call_service(
-            form,
-            lambda: decision_services.record_specialist_signoff(
-                plan=plan,
-                by=request.user,
-                stage=stage,
-                specialist=form.cleaned_data["specialist"],
-                signed_on=form.cleaned_data["signed_on"],
-                note=form.cleaned_data["note"],
-            ),
+        return decision_services.record_specialist_signoff(
+            plan=plan,
+            by=request.user,
+            stage=stage,
+            specialist=form.cleaned_data["specialist"],
+            signed_on=form.cleaned_data["signed_on"],
+            note=form.cleaned_data["note"],
         )
-        if signoff is not None:
-            messages.success(request, _("Specialist sign-off recorded."))
-            return redirect("protocols:plan_detail", plan_id=plan.public_id)
-    return _decision_refused(request, plan, form)
+
+    return _record(request, plan, form, record, _("Specialist sign-off recorded."))
 
 
 @require_GET

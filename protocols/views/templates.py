@@ -3,7 +3,9 @@ version, clone), for clinical staff."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import functools
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from django.contrib import messages
@@ -135,12 +137,14 @@ def template_detail(request: AuthedRequest, template_id: UUID) -> HttpResponse:
     )
 
 
-def _action(request: AuthedRequest, template_id: UUID, action: Any, done: str) -> HttpResponse:
+def _action(
+    request: AuthedRequest, template_id: UUID, action: Callable[..., object], done: str
+) -> HttpResponse:
     """A button on the template's page: done, or the page that says why not (409: the services
     refuse these with a `Conflict` or `Refused`)."""
     template = _template(request, template_id, write=True)
     try:
-        result = action(template)
+        result = action(template=template)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return refused_page(request, "protocols/action_refused.html", {"template": template}, error)
@@ -152,36 +156,26 @@ def _action(request: AuthedRequest, template_id: UUID, action: Any, done: str) -
 @require_POST
 @clinical_staff_required
 def template_publish(request: AuthedRequest, template_id: UUID) -> HttpResponse:
-    return _action(
-        request,
-        template_id,
-        lambda t: template_services.template_publish(template=t, by=request.user),
-        _("Published: this version is frozen and can be assigned."),
-    )
+    publish = functools.partial(template_services.template_publish, by=request.user)
+    done = _("Published: this version is frozen and can be assigned.")
+    return _action(request, template_id, publish, done)
 
 
 @require_POST
 @clinical_staff_required
 def template_retire(request: AuthedRequest, template_id: UUID) -> HttpResponse:
-    return _action(
-        request,
-        template_id,
-        lambda t: template_services.template_retire(template=t),
-        _("Retired: it can no longer be assigned. Plans made from it are unchanged."),
-    )
+    done = _("Retired: it can no longer be assigned. Plans made from it are unchanged.")
+    return _action(request, template_id, template_services.template_retire, done)
 
 
 @require_POST
 @clinical_staff_required
 def template_new_version(request: AuthedRequest, template_id: UUID) -> HttpResponse:
-    return _action(
-        request,
-        template_id,
-        lambda t: template_services.template_new_version(template=t, by=request.user),
-        _(
-            "New draft version: edit it, then publish. Plans keep the version they were assigned from."
-        ),
+    new_version = functools.partial(template_services.template_new_version, by=request.user)
+    done = _(
+        "New draft version: edit it, then publish. Plans keep the version they were assigned from."
     )
+    return _action(request, template_id, new_version, done)
 
 
 @require_POST
