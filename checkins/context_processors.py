@@ -2,6 +2,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from django.utils.functional import SimpleLazyObject
+
+from .models import Notification
+
 if TYPE_CHECKING:
     from django.http import HttpRequest
 
@@ -13,10 +17,6 @@ def notifications(request: HttpRequest) -> dict[str, Any]:
         return {}
 
     def unread() -> int:
-        from .models import Notification
-
         return Notification.objects.in_app_for(user).unread().count()
-
-    from django.utils.functional import SimpleLazyObject
 
     return {"unread_notifications": SimpleLazyObject(unread)}

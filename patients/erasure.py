@@ -61,9 +61,6 @@ def year_only(born: date) -> date:
 
 @transaction.atomic
 def patient_erase(*, patient: Patient, by: User) -> Patient:
-
-    from .models import Patient
-
     patient = Patient.objects.select_for_update().get(pk=patient.pk)
     if patient.erased_at is not None:
         raise AlreadyErased

@@ -75,7 +75,7 @@ def subscriptions_for(user: User, kind: str) -> list[PushSubscription]:
 
 def _vapid_key() -> Any:
     """The VAPID private key from the environment: PEM, or URL-safe base64 of the DER."""
-    from py_vapid import Vapid02
+    from py_vapid import Vapid02  # only a worker sending a push needs the crypto libraries
 
     key = settings.RTR_VAPID_PRIVATE_KEY.strip()
     if key.startswith("-----BEGIN"):
@@ -86,7 +86,7 @@ def _vapid_key() -> Any:
 def send(subscription: PushSubscription, link: str) -> bool:
     """Send one push; False (and the subscription removed) when the push service says it is
     gone. Any other failure raises, so the task retries."""
-    from pywebpush import WebPushException, webpush
+    from pywebpush import WebPushException, webpush  # as _vapid_key: the sending worker only
 
     try:
         webpush(
