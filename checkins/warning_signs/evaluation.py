@@ -83,18 +83,43 @@ def context_for(
         patient.prior_injuries.values_list("site", flat=True)
     )
     stage = plan.current_stage if plan else None
-    return rules.Context(
-        as_of=as_of,
-        adolescent=patient.age_on(as_of) < 18,
-        hip_history=bool(sites & HIP_SITES),
+    return _context(
+        patient,
+        plan,
+        as_of,
+        sites=sites,
         plan_active=plan is not None
         and plan.status == PlanStatus.ACTIVE
         and patient.status == PatientStatus.ACTIVE,
         plan_start=max(plan.start_date, history_from or plan.start_date) if plan else None,
-        weekly_run_cap=stage.max_weekly_run_minutes if stage else None,
-        stage_started_on=plan.stage_started_on if plan else None,
         running_stage=stage is not None and stage.steps.filter(run_minutes__gt=0).exists(),
         unrestricted_running=plan is None,
+    )
+
+
+def _context(
+    patient: Patient,
+    plan: Plan | None,
+    as_of: date,
+    *,
+    sites: set[str],
+    plan_active: bool,
+    plan_start: date | None,
+    running_stage: bool,
+    unrestricted_running: bool,
+) -> rules.Context:
+    """What every context says the same way: the athlete's age, hip history and stage cap."""
+    stage = plan.current_stage if plan else None
+    return rules.Context(
+        as_of=as_of,
+        adolescent=patient.age_on(as_of) < 18,
+        hip_history=bool(sites & HIP_SITES),
+        plan_active=plan_active,
+        plan_start=plan_start,
+        weekly_run_cap=stage.max_weekly_run_minutes if stage else None,
+        stage_started_on=plan.stage_started_on if plan else None,
+        running_stage=running_stage,
+        unrestricted_running=unrestricted_running,
     )
 
 
@@ -477,15 +502,14 @@ def _dry_context(
         p.site for p in patient.prior_injuries.all()
     }
     stage = plan.current_stage if plan else None
-    return rules.Context(
-        as_of=as_of,
-        adolescent=patient.age_on(as_of) < 18,
-        hip_history=bool(sites & HIP_SITES),
+    return _context(
+        patient,
+        plan,
+        as_of,
+        sites=sites,
         plan_active=plan is not None
         and plan.status in {PlanStatus.ACTIVE, PlanStatus.COMPLETED, PlanStatus.STOPPED},
         plan_start=max(plan.start_date, history_from) if plan else None,
-        weekly_run_cap=stage.max_weekly_run_minutes if stage else None,
-        stage_started_on=plan.stage_started_on if plan else None,
         running_stage=stage is not None and any(s.run_minutes > 0 for s in stage.steps.all()),
         unrestricted_running=plan is None or plan.status == PlanStatus.COMPLETED,
     )

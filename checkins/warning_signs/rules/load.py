@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import date, timedelta
+from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
@@ -16,6 +17,11 @@ NO_RUNNING_KINDS = frozenset(
     {"strength", "cross_training", "rest", "paused", "not_started"}
 )  # days whose prescription has no running at all
 UNRESTRICTED_KINDS = frozenset({"finished", "none"})  # no prescription: running freely
+
+
+def _spike(day: date, why: str, shown: list[dict[str, Any]]) -> Finding:
+    """A load-spike finding: every form of it is a low-severity warning sign."""
+    return Finding("load_spike", day, LOW, why, shown)
 
 
 def _prescribed_run(day: Day) -> float | None:
@@ -69,10 +75,8 @@ def load_spike(days: Sequence[Day], ctx: Context, p: dict[str, float]) -> list[F
         else:
             continue
         found.append(
-            Finding(
-                "load_spike",
+            _spike(
                 day.date,
-                LOW,
                 str(why),
                 [evidence(day, run_minutes=day.run_minutes, prescribed_run_minutes=prescribed)],
             )
@@ -83,10 +87,8 @@ def load_spike(days: Sequence[Day], ctx: Context, p: dict[str, float]) -> list[F
             longest = max(d.run_minutes for d in earlier)
             if day.run_minutes > longest * (1 + p["single_pct"] / 100):
                 found.append(
-                    Finding(
-                        "load_spike",
+                    _spike(
                         day.date,
-                        LOW,
                         str(
                             _(
                                 "Run of %(n)s min, more than %(pct)s%% over the longest of the last 30 days (%(m)s min)."
@@ -107,10 +109,8 @@ def load_spike(days: Sequence[Day], ctx: Context, p: dict[str, float]) -> list[F
         )
         if before > 0 and recent > before * (1 + p["two_week_pct"] / 100):
             found.append(
-                Finding(
-                    "load_spike",
+                _spike(
                     end,
-                    LOW,
                     str(
                         _("Two weeks' running up %(pct)s%% on the two before.")
                         % {"pct": round(100 * (recent - before) / before)}
@@ -132,10 +132,8 @@ def load_spike(days: Sequence[Day], ctx: Context, p: dict[str, float]) -> list[F
             )
             if week > ctx.weekly_run_cap:
                 found.append(
-                    Finding(
-                        "load_spike",
+                    _spike(
                         day.date,
-                        LOW,
                         str(
                             _("%(n)s min of running in 7 days, over the stage's cap of %(cap)s.")
                             % {"n": week, "cap": ctx.weekly_run_cap}
