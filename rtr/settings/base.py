@@ -446,6 +446,8 @@ CELERY_TIMEZONE = "UTC"
 # second, so a check-in is evaluated within about 50 ms rather than at the next tick).
 RTR_RELAY_SECONDS = env.float("RTR_RELAY_SECONDS", default=0.9)
 
+# Beat's schedule store on plain files rather than Python 3.13's SQLite shelve (rtr/beat.py).
+CELERY_BEAT_SCHEDULER = "rtr.beat:ScheduleOnFiles"
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     # The check-in outbox relay: a saved check-in is evaluated within about a second,
     # and saving it never depends on the broker (design.md §5).
