@@ -200,18 +200,12 @@ class ExpectedReturn:
 
 # domain.md §1.4: pooled time to return to sport, Hoenig et al. BJSM 2023 [F:12].
 POOLED_RETURN_BY_SITE: dict[str, ExpectedReturn] = {
-    Site.NAVICULAR: ExpectedReturn(
-        127, 102, 151, "tarsal navicular, pooled", "Hoenig et al., BJSM 2023 [F:12]"
-    ),
-    Site.FEMORAL_NECK_TENSION: ExpectedReturn(
-        107, 79, 135, "femoral neck, pooled", "Hoenig et al., BJSM 2023 [F:12]"
-    ),
-    Site.FEMORAL_NECK_COMPRESSION: ExpectedReturn(
-        107, 79, 135, "femoral neck, pooled", "Hoenig et al., BJSM 2023 [F:12]"
-    ),
-    Site.FIBULA: ExpectedReturn(56, 13, 100, "fibula, pooled", "Hoenig et al., BJSM 2023 [F:12]"),
+    Site.NAVICULAR: ExpectedReturn(127, 102, 151, "tarsal navicular, pooled", "[F:12]"),
+    Site.FEMORAL_NECK_TENSION: ExpectedReturn(107, 79, 135, "femoral neck, pooled", "[F:12]"),
+    Site.FEMORAL_NECK_COMPRESSION: ExpectedReturn(107, 79, 135, "femoral neck, pooled", "[F:12]"),
+    Site.FIBULA: ExpectedReturn(56, 13, 100, "fibula, pooled", "[F:12]"),
     Site.TIBIA_POSTEROMEDIAL: ExpectedReturn(
-        44, 27, 61, "posteromedial tibial shaft, pooled", "Hoenig et al., BJSM 2023 [F:12]"
+        44, 27, 61, "posteromedial tibial shaft, pooled", "[F:12]"
     ),
 }
 # No site-specific pooled figure: the mixed-site collegiate series, 12.9 ± 5.2 weeks [F:8].
@@ -220,7 +214,7 @@ MIXED_SITE_RETURN = ExpectedReturn(
     42,
     189,
     "mixed sites, 57 fractures in Division I athletes (12.9 ± 5.2 weeks, range 6–27)",
-    "Miller et al., Sports Health 2018 [F:8]",
+    "[F:8]",
 )
 
 

@@ -122,7 +122,7 @@ TEMPLATES: list[dict[str, Any]] = [
         "name": "Low-risk tibia or metatarsal (2–4) BSI",
         "summary": "Criteria-based return to running for low-risk cortical BSIs: posteromedial tibia, "
         "fibula and metatarsal 2–4 shafts. Relative rest, walking tolerance, alternate-day walk-run, "
-        "continuous running, volume and then intensity (domain.md §10.1).",
+        "continuous running, volume and then intensity.",
         "eligible_sites": ["tibia_posteromedial", "mt2", "mt3", "mt4", "fibula"],
         "eligible_risk": "low",
         "max_fredericson_grade": "4a",  # [PD]
@@ -290,7 +290,7 @@ TEMPLATES: list[dict[str, Any]] = [
                 "hold": HOLD_A,
                 "regress": REGRESS_A,
                 "stop": STOP_A,
-                "source": "[F:23]; graduation domain.md §9",
+                "source": "[F:23]; graduation criteria [F:22]",
                 "criteria": [
                     number("Weekly volume back to pre-injury", "gte", 80, "%", "[PD]"),
                     number("Weeks without a flag", "gte", 2, "weeks", "[PD]"),
@@ -312,8 +312,8 @@ TEMPLATES: list[dict[str, Any]] = [
         "code": "high_risk_conservative",
         "name": "High-risk site, conservative (navicular, compression-side femoral neck)",
         "summary": "Specialist-led pathway for high-risk BSIs managed without surgery: strict protection, "
-        "graduated weight bearing after imaging shows healing, then a slower walk-run and rebuild "
-        "(domain.md §10.2). Not for tension-side femoral neck, displacement or ≥ 50% neck-width fractures.",
+        "graduated weight bearing after imaging shows healing, then a slower walk-run and rebuild. "
+        "Not for tension-side femoral neck, displacement or ≥ 50% neck-width fractures.",
         "eligible_sites": ["navicular", "femoral_neck_compression"],
         "excluded_sites": ["femoral_neck_tension"],
         "eligible_risk": "high",
@@ -385,7 +385,7 @@ TEMPLATES: list[dict[str, Any]] = [
                 "hold": HOLD_B,
                 "regress": REGRESS_A,
                 "stop": STOP_B,
-                "source": "as Template A, each step ×3 [PD]",
+                "source": "the low-risk walk-run ladder [F:29][F:31], each step ×3 [PD]",
                 "criteria": [
                     number(
                         "Pain with daily activities", "lte", 0, "/10", "[F:22]", "adl_pain_free"
@@ -463,7 +463,7 @@ TEMPLATES: list[dict[str, Any]] = [
                 "hold": HOLD_B,
                 "regress": REGRESS_A,
                 "stop": STOP_B,
-                "source": "[F:23]; §9",
+                "source": "[F:23]; graduation criteria [F:22]",
                 "criteria": [
                     number("Weekly volume back to pre-injury", "gte", 80, "%", "[PD]"),
                     yes("Specialist sign-off for return to sport", "[F:22]"),
@@ -484,7 +484,7 @@ TEMPLATES: list[dict[str, Any]] = [
         "name": "Generic conservative (unknown grade, recurrent BSI or REDs risk)",
         "summary": "A cautious pathway for any site when the grade is unknown, after two or more BSIs, or with "
         "a Triad score of 2 or more: protection, walking, military-style walk-run phases on flat ground, "
-        "continuous running, volume with deloads, then intensity (domain.md §10.3).",
+        "continuous running, volume with deloads, then intensity.",
         "eligible_sites": [],
         "duration": (15, 30),
         "evidence": "Military standard RTR phases [F:29]; Triad CRA and REDs triggers [F:13][F:18]; deload [F:26]; "

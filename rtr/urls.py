@@ -32,6 +32,7 @@ urlpatterns = [
     path("invite/<str:token>/", patient_views.invitation_accept, name="invitation_accept"),
     path("health/", views.health, name="health"),
     path("account/", views.account, name="account"),
+    path("references/", views.references_page, name="references"),
     path("system/", views.system_status, name="system_status"),
     path("system/probe/", views.system_status_probe, name="system_status_probe"),
     path("accounts/", include("allauth.urls")),

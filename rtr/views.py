@@ -38,6 +38,7 @@ from rtr.accounts.tenancy import (
 from rtr.health import run_checks
 from rtr.models import TaskProbe, WorkerHeartbeat
 from rtr.panels import athlete_home_context, panels_for
+from rtr.references import REFERENCES, explanation_of_tags
 
 if TYPE_CHECKING:
     from rtr.http import AuthedRequest
@@ -188,6 +189,16 @@ def clinic_member_detail(request: AuthedRequest, membership_id: UUID) -> HttpRes
         Membership.objects.select_related("user", "clinic"), request, membership_id
     )
     return render(request, "rtr/clinic_member_detail.html", {"member": member})
+
+
+@require_GET
+def references_page(request: HttpRequest) -> HttpResponse:
+    """Every source the protocols, rules and thresholds cite, for every signed-in role."""
+    return render(
+        request,
+        "rtr/references.html",
+        {"references": REFERENCES.values(), "tags": explanation_of_tags()},
+    )
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 from checkins import selectors, services
 from checkins.models import Flag, FlagAction, FlagStatus, Severity
 from checkins.review import queue as review
-from checkins.warning_signs import flags, rules, thresholds
+from checkins.warning_signs import evidence, flags, rules, thresholds
 from patients.models import Patient
 from protocols.models import StageDecision
 from rtr.accounts.models import User
@@ -148,23 +148,27 @@ def flag_detail(request: AuthedRequest, flag_id: UUID) -> HttpResponse:
     evidence_days = [e["date"] for e in flag.evidence if "date" in e]
     others = Flag.objects.filter(patient=patient).open().exclude(pk=flag.pk).order_by("-opened_at")
 
+    chart = selectors.chart_data(
+        checkins,
+        first=first,
+        last=last,
+        clinical=True,
+        highlight=evidence_days,
+        limits=thresholds.for_clinic(patient.clinic_id),
+    )
+    chart["fired"] = evidence.fired_series(flag.evidence, checkins, chart["labels"])
     return render(
         request,
         "checkins/flag_detail.html",
         {
             "flag": flag,
+            "evidence": evidence.evidence_in_words(flag.evidence),
+            "thresholds_used": evidence.thresholds_in_words(flag.rule_code, flag.thresholds),
             "patient": patient,
             "rule": rules.RULES.get(flag.rule_code),
             "overdue": review.is_overdue(flag, timezone.now()),
             "target": review.RESPONSE_TARGETS.get(flag.severity),
-            "chart": selectors.chart_data(
-                checkins,
-                first=first,
-                last=last,
-                clinical=True,
-                highlight=evidence_days,
-                limits=thresholds.for_clinic(patient.clinic_id),
-            ),
+            "chart": chart,
             "injury": patient.current_injury,
             "others": list(others),
             "decisions": StageDecision.objects.filter(plan__patient=patient).select_related(

@@ -44,7 +44,7 @@ REGISTRY: tuple[Threshold, ...] = (
         28,
         "days",
         "Days without tenderness after which it counts as new",
-        "domain.md §4 [F:3][F:33]; 7 days [PD]",
+        "[F:3][F:33]; 7 days [PD]",
     ),
     _t(
         "persistent_focal_tenderness",
@@ -54,7 +54,7 @@ REGISTRY: tuple[Threshold, ...] = (
         7,
         "check-ins",
         "Check-ins with tenderness, in a running stage",
-        "domain.md §3.1 [F:22]; 3 [PD]",
+        "[F:22]; 3 [PD]",
     ),
     _t(
         "persistent_focal_tenderness",
@@ -64,13 +64,11 @@ REGISTRY: tuple[Threshold, ...] = (
         14,
         "days",
         "Within the last",
-        "domain.md §3.1 [F:22]; 7 days [PD]",
+        "[F:22]; 7 days [PD]",
     ),
-    _t("night_pain", "rest_pain", 3, 1, 6, "/10", "Pain at rest from", "domain.md §4 [F:32][F:34]"),
-    _t("run_pain", "limit", 2, 1, 4, "/10", "Pain above", "domain.md §3.4 [F:25][F:26]"),
-    _t(
-        "run_pain", "high_at", 5, 3, 8, "/10", "High severity from", "domain.md §3.4 [F:25]; 5 [PD]"
-    ),
+    _t("night_pain", "rest_pain", 3, 1, 6, "/10", "Pain at rest from", "[F:32][F:34]"),
+    _t("run_pain", "limit", 2, 1, 4, "/10", "Pain above", "[F:25][F:26]"),
+    _t("run_pain", "high_at", 5, 3, 8, "/10", "High severity from", "[F:25]; 5 [PD]"),
     _t(
         "next_morning_pain",
         "rise",
@@ -79,7 +77,7 @@ REGISTRY: tuple[Threshold, ...] = (
         4,
         "/10",
         "Rise on the latest earlier report of at least",
-        "domain.md §3.4 [F:28][F:26]; 2 design.md §4 [PD]",
+        "[F:28][F:26]; 2 design.md [PD]",
     ),
     _t(
         "next_morning_pain",
@@ -89,7 +87,7 @@ REGISTRY: tuple[Threshold, ...] = (
         4,
         "/10",
         "The step is held (and the next run skipped) from a rise of",
-        "domain.md §3.3–§3.4: no next-morning increase [F:28][F:29]",
+        ": no next-morning increase [F:28][F:29]",
     ),
     _t(
         "next_morning_pain",
@@ -99,7 +97,7 @@ REGISTRY: tuple[Threshold, ...] = (
         5,
         "/10",
         "Two reports running at or above",
-        "domain.md §4 [F:28][F:24]",
+        "[F:28][F:24]",
     ),
     _t(
         "next_morning_pain",
@@ -119,7 +117,7 @@ REGISTRY: tuple[Threshold, ...] = (
         7,
         "check-ins",
         "Check-ins in a row with swelling",
-        "domain.md §4 [F:33]; >48 h [PD]",
+        "[F:33]; >48 h [PD]",
     ),
     _t(
         "load_spike",
@@ -129,7 +127,7 @@ REGISTRY: tuple[Threshold, ...] = (
         30,
         "%",
         "A run longer than the day's prescription by more than",
-        "domain.md §5.5 [F:42] applied to the prescription [PD]",
+        "[F:42] applied to the prescription [PD]",
     ),
     _t(
         "load_spike",
@@ -139,7 +137,7 @@ REGISTRY: tuple[Threshold, ...] = (
         50,
         "%",
         "Unrestricted running: single run longer than the 30-day longest by more than",
-        "domain.md §5.2, §5.5 [F:42]",
+        "[F:42]",
     ),
     _t(
         "load_spike",
@@ -149,7 +147,7 @@ REGISTRY: tuple[Threshold, ...] = (
         100,
         "%",
         "Unrestricted running: two-week volume up by more than",
-        "domain.md §5.3, §5.5 [F:44]",
+        "[F:44]",
     ),
     _t(
         "load_spike",
@@ -161,8 +159,8 @@ REGISTRY: tuple[Threshold, ...] = (
         "Unrestricted running: earlier runs needed before comparing",
         "[PD]",
     ),
-    _t("poor_sleep", "adult_hours", 7, 5, 9, "h", "Adults: under", "domain.md §7 [F:59]"),
-    _t("poor_sleep", "adolescent_hours", 8, 6, 10, "h", "Under 18: under", "domain.md §7 [F:58]"),
+    _t("poor_sleep", "adult_hours", 7, 5, 9, "h", "Adults: under", "[F:59]"),
+    _t("poor_sleep", "adolescent_hours", 8, 6, 10, "h", "Under 18: under", "[F:58]"),
     _t(
         "poor_sleep",
         "nights",
@@ -171,9 +169,9 @@ REGISTRY: tuple[Threshold, ...] = (
         7,
         "nights",
         "Nights of the last 7",
-        "domain.md §10.1 sleep_short_3_of_7 [PD]",
+        "sleep_short_3_of_7 [PD]",
     ),
-    _t("high_fatigue", "level", 7, 5, 10, "/10", "Fatigue from", "domain.md §4 [F:18]; 7 [PD]"),
+    _t("high_fatigue", "level", 7, 5, 10, "/10", "Fatigue from", "[F:18]; 7 [PD]"),
     _t("high_fatigue", "count", 3, 2, 5, "check-ins", "Check-ins", "[PD]"),
     _t("high_fatigue", "window", 5, 3, 10, "check-ins", "Of the last", "[PD]"),
     _t(
@@ -184,7 +182,7 @@ REGISTRY: tuple[Threshold, ...] = (
         7,
         "days",
         "Days of the last 7 not eating enough",
-        "domain.md §6 [F:51]; 3 of 7 [PD]",
+        "[F:51]; 3 of 7 [PD]",
     ),
     _t(
         "low_confidence",
@@ -194,7 +192,7 @@ REGISTRY: tuple[Threshold, ...] = (
         5,
         "/10",
         "Confidence at or below",
-        "domain.md §8 [F:60]; 3 [PD]",
+        "[F:60]; 3 [PD]",
     ),
     _t("low_confidence", "streak", 3, 2, 7, "check-ins", "Check-ins in a row", "[PD]"),
     _t(
@@ -205,7 +203,7 @@ REGISTRY: tuple[Threshold, ...] = (
         7,
         "days",
         "Whole days without a check-in",
-        "domain.md §4 (>= 3 consecutive: notify care team) [PD]",
+        "(>= 3 consecutive: notify care team) [PD]",
     ),
     _t("missed_checkins", "low_days", 7, 4, 21, "days", "Low severity from", "[PD]"),
 )

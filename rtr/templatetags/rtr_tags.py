@@ -5,7 +5,9 @@ from typing import Any
 
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
+from django.utils.safestring import SafeString
 
+from rtr import references
 from rtr.accounts.mfa import two_factor_required as required_for
 
 register = template.Library()
@@ -37,3 +39,15 @@ def two_factor_required(context: Any) -> bool:
     if request is None or not request.user.is_authenticated:
         return False
     return required_for(request.user, getattr(request, "memberships", []))
+
+
+@register.filter
+def cite(text: str) -> SafeString:
+    """`{{ stage.source|cite }}`: source tags as author-year links to the References page."""
+    return references.cite(text)
+
+
+@register.simple_tag
+def cited_references(tags: str) -> list[references.Reference]:
+    """`{% cited_references "[F:22][F:25]" as refs %}`: the sources behind a page's fixed text."""
+    return references.cited_references(tags)

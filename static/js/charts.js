@@ -4,6 +4,8 @@
 (function () {
   const COLOURS = { during: "#d63384", after: "#fd7e14", morning: "#6f42c1", run: "#0d6efd", prescribed: "#198754", swelling: "#dc3545", tender: "#6c757d", sleep: "#0dcaf0" };
 
+  const FIRED = ["#dc3545", "#6f42c1", "#fd7e14", "#0d6efd"];
+
   function line(label, data, colour, extra) {
     return Object.assign({ type: "line", label, data, borderColor: colour, backgroundColor: colour, spanGaps: true, tension: 0.2, pointRadius: 2 }, extra || {});
   }
@@ -26,6 +28,8 @@
     pain: (d) => ({ datasets: [marked(line("During", d.pain_during, COLOURS.during), d.highlight), marked(line("After", d.pain_after, COLOURS.after), d.highlight), marked(line("Next morning", d.pain_next_morning, COLOURS.morning), d.highlight)], max: 10 }),
     load: (d) => ({ datasets: [bar("Run minutes", d.run_minutes, COLOURS.run), line("Prescribed", d.prescribed_run_minutes, COLOURS.prescribed, { stepped: true })] }),
     signs: (d) => ({ datasets: [bar("Swelling", d.swelling, COLOURS.swelling), bar("Tenderness", d.tenderness, COLOURS.tender)], max: 3 }),
+    // A flag's own chart: the answers its rule read (night pain when night pain fired).
+    fired: (d) => ({ datasets: d.fired.series.map((s, i) => marked(s.bar ? bar(s.label, s.data, FIRED[i % FIRED.length]) : line(s.label, s.data, FIRED[i % FIRED.length]), d.highlight)), max: d.fired.max }),
     stages: (d) => ({ datasets: [bar("Patients", d.counts, COLOURS.run)] }),
     // Training load (the loads app's section): weekly volume, ACWR with its band, cadence, heart.
     weekly: (d) => ({ labels: d.week_labels, datasets: [bar("Running done", d.week_run_done, COLOURS.run), line("Running planned", d.week_run_planned, COLOURS.prescribed, { stepped: true }), bar("Walking", d.week_walk, COLOURS.sleep), bar("Cross-training", d.week_cross, COLOURS.tender)] }),

@@ -205,7 +205,8 @@ def test_flag_detail_shows_rule_evidence_chart_and_context(client, lead, flag, p
     html = client.get(reverse("checkins:flag_detail", args=[flag.public_id])).content.decode()
     assert rules.RULES["night_pain"].explanation in html
     assert 'data-chart="pain"' in html and "&quot;highlight&quot;: [" in html
-    assert "domain.md §4" in html
+    # The rule's sources as readable citations linked to the References page.
+    assert 'href="/references/#ref-32">Symptom progression</a>' in html and "domain.md" not in html
     assert patient.full_name in html
 
 

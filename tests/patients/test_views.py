@@ -135,7 +135,7 @@ def test_injury_page_shows_derived_risk_and_expected_return(client, physio, pati
     html = client.get(reverse("patients:detail", args=[patient.public_id])).content.decode()
     assert "High risk (orthopaedic)" in html
     assert 'id="bone-health-flag"' not in html
-    assert "about 127 days" in html and "Hoenig et al., BJSM 2023 [F:12]" in html
+    assert "about 127 days" in html and "Hoenig 2023" in html and "/references/#ref-12" in html
 
 
 @pytest.mark.parametrize(

@@ -106,7 +106,11 @@ def test_library_template_detail_shows_stages_steps_and_sources(client, physio):
     html = client.get(
         reverse("protocols:template_detail", args=[library().public_id])
     ).content.decode()
-    assert "Walk 3 / run 1 × 5 (20 min)" in html and "[F:29]" in html
+    assert (
+        "Walk 3 / run 1 × 5 (20 min)" in html
+        and 'href="/references/#ref-29">Trials 2023</a>' in html
+    )
+    assert "[F:29]" not in html
     assert "Shared library (read-only)" in html
     assert "Add a stage" not in html
 

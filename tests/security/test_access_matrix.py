@@ -32,6 +32,7 @@ POLICY = {
     "clinic_two_factor": (LEAD, "post"),
     "health": (PUBLIC, "get"),
     "account": (ANY, "get"),
+    "references": (ANY, "get"),
     "system_status": (CLINICAL, "get"),
     "system_status_probe": (CLINICAL, "post"),
     "invitation_accept": (PUBLIC, "get"),

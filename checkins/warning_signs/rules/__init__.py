@@ -73,7 +73,7 @@ RULES: dict[str, Rule] = {
             _(
                 "Focal bony tenderness is the hallmark finding of a bone stress injury: a new tender spot, or tenderness back after a quiet spell, needs a clinical examination and often imaging."
             ),
-            "domain.md §4 [F:3][F:33]; §3.1 [F:22]",
+            "[F:3][F:33][F:22]",
             _params("new_focal_tenderness"),
             new_focal_tenderness,
         ),
@@ -85,7 +85,7 @@ RULES: dict[str, Rule] = {
             _(
                 "Pain at night or at rest suggests progression along the stress-injury continuum: stop all impact and review this week."
             ),
-            "domain.md §4 [F:32][F:34]",
+            "[F:32][F:34]",
             _params("night_pain"),
             night_pain,
         ),
@@ -97,7 +97,7 @@ RULES: dict[str, Rule] = {
             _(
                 "Pain with normal walking means loading exceeds capacity and fails the running entry criterion: back to the protection stage."
             ),
-            "domain.md §4 [F:22][F:32]",
+            "[F:22][F:32]",
             _params("pain_with_walking"),
             pain_with_walking,
         ),
@@ -109,7 +109,7 @@ RULES: dict[str, Rule] = {
             _(
                 "Bone is treated conservatively: site pain above 2/10 during a run means stop and repeat the stage; 5/10 or more needs review."
             ),
-            "domain.md §3.4 [F:25][F:26]",
+            "[F:25][F:26]",
             _params("run_pain"),
             run_pain,
         ),
@@ -121,7 +121,7 @@ RULES: dict[str, Rule] = {
             _(
                 "Pain that rises the next morning or lasts beyond 24 hours means the load was not tolerated: hold and skip the next run."
             ),
-            "domain.md §3.4 [F:28][F:26]; §4 [F:24]",
+            "[F:28][F:26][F:24]",
             _params("next_morning_pain"),
             next_morning_pain,
             lazy_baseline=_("needs an earlier report within the last few days"),
@@ -134,7 +134,7 @@ RULES: dict[str, Rule] = {
             _(
                 "Running starts only once focal bony tenderness has gone; tenderness reported again and again while running means the bone is still reacting: stop running and examine within 24-48 hours."
             ),
-            "domain.md §3.1 [F:22]; §4 [F:3][F:33]",
+            "[F:22][F:3][F:33]",
             _params("persistent_focal_tenderness"),
             persistent_focal_tenderness,
         ),
@@ -146,7 +146,7 @@ RULES: dict[str, Rule] = {
             _(
                 "Local swelling is a recognised bone stress injury sign: hold, and review if it persists."
             ),
-            "domain.md §4 [F:33]; >48 h [PD]",
+            "[F:33]; >48 h [PD]",
             _params("persistent_swelling"),
             persistent_swelling,
         ),
@@ -158,7 +158,7 @@ RULES: dict[str, Rule] = {
             _(
                 "Groin or anterior hip pain can be a femoral-neck stress injury; tension-side injuries need urgent surgical input: same-day contact."
             ),
-            "domain.md §4 [F:3][F:15]",
+            "[F:3][F:15]",
             _params("groin_pain"),
             groin_pain,
         ),
@@ -170,7 +170,7 @@ RULES: dict[str, Rule] = {
             _(
                 "Judged against the plan: a run longer than the day's prescription (beyond the clinic's tolerance), any run on a day with no running prescribed, or a week over the stage's cap. Once running is unrestricted, a run much longer than the longest of the last 30 days, or a sharp two-week rise, raises overuse-injury risk."
             ),
-            "domain.md §5.2–5.5 [F:42][F:44]; against the prescription [PD]",
+            "[F:42][F:44]; against the prescription [PD]",
             _params("load_spike"),
             load_spike,
             lazy_baseline=_(
@@ -185,7 +185,7 @@ RULES: dict[str, Rule] = {
             _(
                 "Short sleep is linked with more injuries in adolescent athletes (1.7× under 8 h) and slows recovery."
             ),
-            "domain.md §7 [F:58][F:59]",
+            "[F:58][F:59]",
             _params("poor_sleep"),
             poor_sleep,
         ),
@@ -195,7 +195,7 @@ RULES: dict[str, Rule] = {
             _("High fatigue"),
             LOW,
             _("Disproportionate fatigue can signal overload or low energy availability."),
-            "domain.md §4 [F:18][F:13]",
+            "[F:18][F:13]",
             _params("high_fatigue"),
             high_fatigue,
         ),
@@ -207,7 +207,7 @@ RULES: dict[str, Rule] = {
             _(
                 "Missed periods or under-fuelling point to low energy availability (REDs): screen and consider a dietitian."
             ),
-            "domain.md §4, §6 [F:18][F:13][F:51]",
+            "[F:18][F:13][F:51]",
             _params("low_energy_signs"),
             low_energy_signs,
         ),
@@ -219,7 +219,7 @@ RULES: dict[str, Rule] = {
             _(
                 "Low confidence to run over several days may need reassurance or a slower progression."
             ),
-            "domain.md §8 [F:60][F:62]",
+            "[F:60][F:62]",
             _params("low_confidence"),
             low_confidence,
         ),
@@ -229,7 +229,7 @@ RULES: dict[str, Rule] = {
             _("Missed check-ins"),
             INFO,
             _("Without check-ins the plan is not monitored."),
-            "domain.md §4 [PD]",
+            "[PD]",
             _params("missed_checkins"),
             missed_checkins,
             time_based=True,
