@@ -55,11 +55,17 @@ def staff_choices(clinic: Clinic, roles: set[str]) -> forms.ModelChoiceField[Use
     return forms.ModelChoiceField(queryset=queryset, label=_("Assigned physio"))
 
 
+def _choose(choices: Any) -> list[tuple[str, str]]:
+    """A required choice that starts unanswered: nothing clinical is pre-selected, so a form
+    sent without looking says "This field is required." rather than saving a guess."""
+    return [("", _("Choose…")), *choices]
+
+
 class PatientForm(forms.Form):
     first_name = forms.CharField(label=_("First name"), max_length=80)
     last_name = forms.CharField(label=_("Last name"), max_length=80)
     date_of_birth = forms.DateField(label=_("Date of birth"), widget=DateInput())
-    sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices)
+    sex = forms.ChoiceField(label=_("Sex"), choices=_choose(Sex.choices))
     sport = forms.CharField(label=_("Sport"), max_length=80, initial="Running")
     discipline = forms.CharField(
         label=_("Discipline"),
@@ -148,7 +154,7 @@ class PatientForm(forms.Form):
 
 
 class InjuryForm(forms.Form):
-    site = forms.ChoiceField(label=_("Site"), choices=bsi.Site.choices)
+    site = forms.ChoiceField(label=_("Site"), choices=_choose(bsi.Site.choices))
     metatarsal_zone = forms.ChoiceField(
         label=_("Metatarsal zone"),
         choices=[("", "—"), *bsi.MetatarsalZone.choices],
@@ -156,7 +162,7 @@ class InjuryForm(forms.Form):
         help_text=_("Needed for metatarsal injuries: the risk differs by zone."),
     )
     sub_site_note = forms.CharField(label=_("Sub-site detail"), max_length=120, required=False)
-    side = forms.ChoiceField(label=_("Side"), choices=bsi.Side.choices)
+    side = forms.ChoiceField(label=_("Side"), choices=_choose(bsi.Side.choices))
     risk_override = forms.ChoiceField(
         label=_("Orthopaedic risk"),
         choices=[("", _("As derived from the site")), *bsi.RiskCategory.choices],
@@ -196,10 +202,10 @@ class InjuryForm(forms.Form):
     first_symptoms_on = forms.DateField(label=_("First symptoms"), widget=DateInput())
     diagnosed_on = forms.DateField(label=_("Diagnosis date"), widget=DateInput())
     weight_bearing = forms.ChoiceField(
-        label=_("Weight-bearing"), choices=bsi.WeightBearing.choices, initial=bsi.WeightBearing.FWB
+        label=_("Weight-bearing"), choices=_choose(bsi.WeightBearing.choices)
     )
     walking_aid = forms.ChoiceField(
-        label=_("Walking aid"), choices=bsi.WalkingAid.choices, initial=bsi.WalkingAid.NONE
+        label=_("Walking aid"), choices=_choose(bsi.WalkingAid.choices)
     )
     notes = forms.CharField(
         label=_("Clinical notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False
@@ -249,7 +255,7 @@ class InjuryForm(forms.Form):
 
 
 class ImagingForm(forms.Form):
-    modality = forms.ChoiceField(label=_("Modality"), choices=bsi.ImagingModality.choices)
+    modality = forms.ChoiceField(label=_("Modality"), choices=_choose(bsi.ImagingModality.choices))
     taken_on = forms.DateField(label=_("Date"), widget=DateInput())
     grade = forms.CharField(label=_("Grade"), max_length=40, required=False)
     note = forms.CharField(label=_("Short note"), max_length=300, required=False)
@@ -274,7 +280,7 @@ class ImagingForm(forms.Form):
 
 
 class PriorInjuryForm(forms.Form):
-    site = forms.ChoiceField(label=_("Site"), choices=bsi.Site.choices)
+    site = forms.ChoiceField(label=_("Site"), choices=_choose(bsi.Site.choices))
     occurred_on = forms.DateField(label=_("Approximate date"), widget=DateInput())
     weeks_lost = forms.IntegerField(
         label=_("Weeks of running lost"), min_value=0, max_value=520, required=False

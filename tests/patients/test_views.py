@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -474,3 +475,30 @@ def test_patient_list_partial_for_htmx(client, physio, clinic):
         reverse("patients:list"), {"q": "Part"}, headers={"HX-Request": "true"}
     ).content.decode()
     assert 'id="results"' in html and "<html" not in html and "Partial" in html
+
+
+def test_no_clinical_answer_is_pre_selected_on_the_new_patient_and_injury_forms(
+    client, physio, patient
+):
+    """Sex, site, side, weight-bearing and walking aid start unanswered (issue 17): a form sent
+    without choosing says which answers are missing and saves nothing."""
+    client.force_login(physio)
+    new_patient = client.get(reverse("patients:create")).content.decode()
+    new_injury = client.get(
+        reverse("patients:injury_create", args=[patient.public_id])
+    ).content.decode()
+    for page, name in [(new_patient, "sex")] + [
+        (new_injury, n) for n in ("site", "side", "weight_bearing", "walking_aid")
+    ]:
+        select = page.split(f'name="{name}"')[1].split("</select>")[0]
+        assert re.search(r'value="[^"]+" selected', select) is None, name  # only "Choose…"
+        assert '<option value="" selected>Choose…</option>' in select, name
+    injuries = patient.injuries.count()
+    response = client.post(
+        reverse("patients:injury_create", args=[patient.public_id]),
+        {"first_symptoms_on": "2026-11-01", "diagnosed_on": "2026-11-10"},
+    )
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert {"site", "side", "weight_bearing", "walking_aid"} <= set(errors)
+    assert patient.injuries.count() == injuries
