@@ -204,9 +204,7 @@ class InjuryForm(forms.Form):
     weight_bearing = forms.ChoiceField(
         label=_("Weight-bearing"), choices=_choose(bsi.WeightBearing.choices)
     )
-    walking_aid = forms.ChoiceField(
-        label=_("Walking aid"), choices=_choose(bsi.WalkingAid.choices)
-    )
+    walking_aid = forms.ChoiceField(label=_("Walking aid"), choices=_choose(bsi.WalkingAid.choices))
     notes = forms.CharField(
         label=_("Clinical notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
