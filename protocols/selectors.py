@@ -183,7 +183,8 @@ def prescription_for(plan: Plan | None, day: date) -> Prescription:
             return result
         result.step = step
         result.title = step.label or step.describe()
-        result.details = [step.describe()]
+        # The step's dosing under its own label; never the title again as its own subtitle.
+        result.details = [step.describe()] if step.describe() != result.title else []
         if step.target_rpe is not None:
             result.details.append(_("Effort: RPE %(rpe)s out of 10") % {"rpe": step.target_rpe})
         if step.surface_note:

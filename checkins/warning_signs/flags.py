@@ -166,7 +166,11 @@ def flag_dismiss(*, flag: Flag, by: User, reason: str) -> Flag:
 
 
 def _notify_decision(flag: Flag, by: User) -> None:
-    """The patient's physios see in the app what was decided on their patient's flag."""
+    """The patient's physios see in the app what was decided on their patient's flag, and the
+    bell stops counting the closed flag's "raised" and "escalated" notices as unread."""
+    Notification.objects.filter(flag=flag, channel=Channel.IN_APP).unread().exclude(
+        kind=NotificationKind.DECISION
+    ).update(read_at=timezone.now())
     patient = flag.patient
     ids = {patient.assigned_physio_id} | set(
         patient.care_team.filter(role="physio").values_list("user_id", flat=True)

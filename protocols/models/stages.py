@@ -12,6 +12,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from rtr.accounts.models import Membership, PublicIdModel
 
@@ -135,6 +136,27 @@ class Stage(PublicIdModel):
     def stop_labels(self) -> list[str]:
         return self.trigger_labels(self.stop_triggers)
 
+    @property
+    def week_in_words(self) -> str:
+        """The week's seven days, counted so that they add up: "3 session days (never two in a
+        row), 1 rest day, 3 days for cross-training or strength"."""
+        sessions, rest = self.session_days_per_week, self.rest_days_per_week
+        other = max(0, 7 - sessions - rest)
+        parts = [ngettext("%(n)s session day", "%(n)s session days", sessions) % {"n": sessions}]
+        if self.no_back_to_back and sessions > 1:
+            parts[0] += " " + str(_("(never two in a row)"))
+        parts.append(ngettext("%(n)s rest day", "%(n)s rest days", rest) % {"n": rest})
+        if other:
+            parts.append(
+                ngettext(
+                    "%(n)s day for cross-training or strength",
+                    "%(n)s days for cross-training or strength",
+                    other,
+                )
+                % {"n": other}
+            )
+        return ", ".join(parts)
+
 
 class CriterionKind(models.TextChoices):
     YES_NO = "yes_no", _("Yes / no")
@@ -203,9 +225,17 @@ class EntryCriterion(PublicIdModel):
 
     @property
     def requirement(self) -> str:
-        if self.kind == CriterionKind.NUMERIC and self.threshold is not None:
-            return f"{self.get_comparator_display()} {self.threshold.normalize():f} {self.unit}".strip()
-        return ""
+        """The bar as a clinician says it: "at most 2/10", "at least 30 min", "pain-free (0/10)"."""
+        if self.kind != CriterionKind.NUMERIC or self.threshold is None:
+            return ""
+        number = f"{self.threshold.normalize():f}"
+        amount = f"{number}{self.unit}" if self.unit.startswith("/") else f"{number} {self.unit}"
+        amount = amount.strip()
+        if self.comparator == Comparator.AT_MOST:
+            if self.threshold == 0 and self.unit == "/10":
+                return str(_("pain-free (0/10)"))
+            return str(_("at most %(amount)s")) % {"amount": amount}
+        return str(_("at least %(amount)s")) % {"amount": amount}
 
     def is_met_by(self, value: Any) -> bool:
         """Whether an answer meets the criterion: True for yes/no, a number for numeric."""

@@ -13,6 +13,9 @@ class SignInForm(LoginForm):
         self.fields["login"].label = _("E-mail address")
         self.fields["login"].widget.attrs.update({"autocomplete": "username", "autofocus": True})
         self.fields["password"].widget.attrs.update({"autocomplete": "current-password"})
+        # allauth puts a "forgot your password?" link in the password's help text; the page
+        # has its own link under the button, and one is enough.
+        self.fields["password"].help_text = ""
 
 
 class ClinicTwoFactorForm(forms.Form):

@@ -30,7 +30,8 @@
     signs: (d) => ({ datasets: [bar("Swelling", d.swelling, COLOURS.swelling), bar("Tenderness", d.tenderness, COLOURS.tender)], max: 3 }),
     // A flag's own chart: the answers its rule read (night pain when night pain fired).
     fired: (d) => ({ datasets: d.fired.series.map((s, i) => marked(s.bar ? bar(s.label, s.data, FIRED[i % FIRED.length]) : line(s.label, s.data, FIRED[i % FIRED.length]), d.highlight)), max: d.fired.max }),
-    stages: (d) => ({ datasets: [bar("Patients", d.counts, COLOURS.run)] }),
+    // People are counted in whole numbers: no 0.1 ticks on a clinic with three patients.
+    stages: (d) => ({ datasets: [bar("Patients", d.counts, COLOURS.run)], wholeNumbers: true }),
     // Training load (the loads app's section): weekly volume, ACWR with its band, cadence, heart.
     weekly: (d) => ({ labels: d.week_labels, datasets: [bar("Running done", d.week_run_done, COLOURS.run), line("Running planned", d.week_run_planned, COLOURS.prescribed, { stepped: true }), bar("Walking", d.week_walk, COLOURS.sleep), bar("Cross-training", d.week_cross, COLOURS.tender)] }),
     acwr: (d) => ({ datasets: [line("Band low", d.band_low, "#19875466", { pointRadius: 0, borderDash: [4, 4] }), line("Band high", d.band_high, "#19875466", { pointRadius: 0, borderDash: [4, 4], fill: "-1", backgroundColor: "#19875422" }), line("Acute:chronic", d.acwr, COLOURS.run)] }),
@@ -47,6 +48,7 @@
     const spec = builders[canvas.dataset.chart](data);
     const scales = { x: { ticks: { maxTicksLimit: 8 } }, y: { beginAtZero: true } };
     if (spec.max) { scales.y.max = spec.max; }
+    if (spec.wholeNumbers) { scales.y.ticks = { precision: 0 }; }
     if (spec.min) { scales.y.beginAtZero = false; scales.y.suggestedMin = spec.min; }
     const labels = canvas.dataset.chart === "stages" ? data.labels : short(spec.labels || data.labels);
     new window.Chart(canvas, { data: { labels, datasets: spec.datasets }, options: { responsive: true, maintainAspectRatio: false, animation: false, scales, plugins: { legend: { position: "bottom" } } } });

@@ -28,6 +28,9 @@ def test_sign_in_page_is_public_and_has_labelled_fields(client):
     assert 'for="id_login"' in html
     assert 'for="id_password"' in html
     assert 'autocomplete="current-password"' in html
+    # One link for a forgotten password, under the button (issue 17), not a second in the
+    # password's help text.
+    assert html.count('href="/accounts/password/reset/"') == 1
 
 
 def test_physio_signs_in_with_email_and_lands_on_staff_home(client, physio):

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from checkins import services
 from checkins.models import CheckIn, Notification, RuleSetting, RuleSettingChange
-from checkins.warning_signs import evaluation
+from checkins.warning_signs import evaluation, flags
 from checkins.warning_signs.rule_settings import as_form_initial
 from tests.checkins.factories import checkin_data
 
@@ -136,6 +136,28 @@ def test_the_bell_counts_unread_and_the_list_marks_read(client, physio, patient,
     note.refresh_from_db()
     assert note.read_at is not None
     assert 'id="unread-count"' not in client.get(reverse("staff_home")).content.decode()
+
+
+def test_resolving_a_flag_marks_its_notices_read_for_everyone(
+    client, physio, lead, patient, plan, athlete
+):
+    services.checkin_submit(
+        patient=patient,
+        by=athlete,
+        day=services.local_today(patient),
+        data=checkin_data(night_pain=True),
+    )
+    evaluation.evaluate_pending()
+    raised = Notification.objects.filter(channel="in_app", kind="flag")
+    assert raised.filter(read_at__isnull=True).count() == 2  # the physio's and the lead's
+    flag = raised.first().flag
+    flags.flag_dismiss(flag=flag, by=lead, reason="Reviewed by phone: night pain was a cramp")
+    assert raised.filter(read_at__isnull=True).count() == 0
+    # The physio is told in the app what the lead decided: that notice is new and unread.
+    decision = Notification.objects.get(recipient=physio, kind="decision")
+    assert decision.read_at is None
+    client.force_login(physio)
+    assert 'id="unread-count">1<' in client.get(reverse("staff_home")).content.decode()
 
 
 def test_no_one_reads_or_marks_someone_elses_notifications(
