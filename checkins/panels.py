@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.utils import timezone
+
 from protocols import selectors as protocol_selectors
 from protocols.models import Plan
 from rtr.panels import Panel
@@ -33,6 +35,14 @@ def checkin_panel(request: HttpRequest) -> Panel | None:
         .first()
     )
     run_day = protocol_selectors.prescription_for(plan, today).is_run_day if plan else False
+    day_before = today.fromordinal(today.toordinal() - 1)
+    # "Yesterday (missed)" only for a day that could have been missed: not before the plan
+    # starts, nor before the athlete was registered.
+    registered = timezone.localdate(patient.created_at, timezone=patient.clinic.zone)
+    open_plan = protocol_selectors.open_plan_of(patient)
+    yesterday_counts = registered <= day_before and (
+        open_plan is None or open_plan.start_date <= day_before
+    )
     return Panel(
         "checkins/_checkin_panel.html",
         {
@@ -40,9 +50,9 @@ def checkin_panel(request: HttpRequest) -> Panel | None:
             "form": form,
             "existing": existing,
             "today": today,
-            "yesterday_missing": yesterday is None,
+            "yesterday_missing": yesterday is None and yesterday_counts,
             # Offered only as the athlete's own tap ("same as yesterday"), never pre-filled.
             "same_as_yesterday": same_as_yesterday(yesterday) if existing is None else {},
-            "yesterday": today.fromordinal(today.toordinal() - 1),
+            "yesterday": day_before,
         },
     )

@@ -6,12 +6,15 @@ from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from checkins import services
 from checkins.models import CheckIn
+from protocols.models import Plan
 from tests.checkins.factories import checkin_post, make_history
+from tests.protocols.factories import active_plan, library
 
 SUBMIT = reverse("checkins:submit")
 
@@ -438,3 +441,14 @@ def test_coach_not_on_the_care_team_gets_404(client, coach, patient):
     assert (
         client.get(reverse("checkins:patient_section", args=[patient.public_id])).status_code == 404
     )
+
+
+def test_yesterday_is_offered_only_for_a_day_the_plan_had_started(client, athlete, patient, physio):
+    """A plan that starts today has no yesterday to miss (issue 17); one started before has."""
+    patient.created_at = timezone.now() - timedelta(days=30)
+    patient.save(update_fields=["created_at"])
+    plan = active_plan(patient=patient, template=library(), by=physio, start=today(patient))
+    client.force_login(athlete)
+    assert 'id="day-yesterday"' not in client.get(reverse("athlete_home")).content.decode()
+    Plan.objects.filter(pk=plan.pk).update(start_date=today(patient) - timedelta(days=3))
+    assert 'id="day-yesterday"' in client.get(reverse("athlete_home")).content.decode()
