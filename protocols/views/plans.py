@@ -216,9 +216,15 @@ def plan_confirm(request: AuthedRequest, plan_id: UUID) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return refused_page(request, "protocols/plan_refused.html", {"plan": plan}, error)
-    messages.success(
-        request, _("Plan confirmed. The athlete sees today's session from the start date.")
-    )
+    if plan.patient.user_id is None:
+        messages.success(
+            request,
+            _("Plan confirmed. The athlete has no account yet: invite them below to start."),
+        )
+    else:
+        messages.success(
+            request, _("Plan confirmed. The athlete sees today's session from the start date.")
+        )
     return redirect("protocols:plan_detail", plan_id=plan.public_id)
 
 

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from protocols.models import Plan, ProtocolTemplate, SessionStep, Stage, StageDecision
+from protocols.services.plans import plan_assign
 from protocols.services.templates import template_retire
 from tests.patients.factories import make_injury, make_patient
 from tests.protocols.factories import active_plan, library, make_template
@@ -474,6 +475,24 @@ def test_draft_plan_page_adjusts_and_confirms(client, physio, tibia_patient):
     plan.refresh_from_db()
     assert plan.status == "active"
     assert plan.content.stages.get(order=3).duration_max_weeks == 2
+
+
+def test_confirming_a_plan_prompts_to_invite_an_athlete_without_an_account(
+    client, physio, tibia_patient, athlete
+):
+    client.force_login(physio)
+    plan = plan_assign(patient=tibia_patient, template=library(), start_date=TODAY(), by=physio)
+    response = client.post(reverse("protocols:plan_confirm", args=[plan.public_id]), follow=True)
+    page = response.content.decode()
+    assert "The athlete has no account yet: invite them below to start." in page
+    prompt = page.split('id="invite-prompt"')[1].split("</div>")[0]
+    assert reverse("patients:invite", args=[tibia_patient.public_id]) in prompt
+    assert tibia_patient.contact_email in prompt
+    # With an account, no prompt.
+    tibia_patient.user = athlete
+    tibia_patient.save(update_fields=["user"])
+    page = client.get(reverse("protocols:plan_detail", args=[plan.public_id])).content.decode()
+    assert 'id="invite-prompt"' not in page
 
 
 # session, user, memberships; plan with patient, template, stage and step; content with its
