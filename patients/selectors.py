@@ -4,7 +4,9 @@ writes stay in services.py."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
+from uuid import UUID
 
 from auditlog.models import LogEntry
 from axes.models import AccessFailureLog, AccessLog
@@ -80,8 +82,8 @@ def patient_history(*, patient: Patient) -> QuerySet[LogEntry]:
 
 
 def clinic_audit_entries(*, clinic: Clinic, who: str = "", action: str = "") -> QuerySet[LogEntry]:
-    """The clinic's audit log, newest first (the last 200), by whose e-mail contains `who` and
-    by the kind of action (one of AUDIT_ACTIONS; anything else: every kind)."""
+    """The clinic's audit log, newest first, by whose e-mail contains `who` and by the kind of
+    action (one of AUDIT_ACTIONS; anything else: every kind). The page paginates it."""
     entries = LogEntry.objects.filter(additional_data__clinic=clinic.pk).select_related(
         "actor", "content_type"
     )
@@ -89,8 +91,19 @@ def clinic_audit_entries(*, clinic: Clinic, who: str = "", action: str = "") -> 
         entries = entries.filter(actor__email__icontains=who)
     if action in AUDIT_ACTIONS:
         entries = entries.filter(action=AUDIT_ACTIONS[action])
-    newest: QuerySet[LogEntry] = entries.order_by("-timestamp")[:200]
+    newest: QuerySet[LogEntry] = entries.order_by("-timestamp", "-pk")
     return newest
+
+
+def patients_named_in(entries: Iterable[LogEntry], clinic: Clinic) -> dict[str, Patient]:
+    """The clinic's patients the given audit entries concern, by public id (one query)."""
+    ids = set()
+    for entry in entries:
+        try:
+            ids.add(UUID(str((entry.additional_data or {}).get("patient"))))
+        except ValueError:
+            continue  # an entry about no patient (a template, a clinic setting)
+    return {str(p.public_id): p for p in Patient.objects.filter(clinic=clinic, public_id__in=ids)}
 
 
 def clinic_sign_ins(*, clinic: Clinic) -> tuple[QuerySet[AccessLog], QuerySet[AccessFailureLog]]:

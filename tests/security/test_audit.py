@@ -3,6 +3,8 @@ reads and filters it; it never holds check-in contents."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from auditlog.models import LogEntry
 from django.urls import reverse
@@ -47,6 +49,29 @@ def test_lead_reads_and_filters_the_audit_log(
     assert "<td>Access</td>" in only_access and "<td>Create</td>" not in only_access
     assert LogEntry.objects.filter(additional_data__patient=str(theirs.public_id)).exists()
     assert "Elsewhere" not in html
+
+
+def test_the_audit_log_is_paginated_and_each_row_links_the_patient_it_concerns(
+    client, clinic, physio, lead, patient
+):
+    for _ in range(60):  # 60 record views of the patient, and the patient's creation
+        client.force_login(physio)
+        client.get(reverse("patients:detail", args=[patient.public_id]))
+    client.force_login(lead)
+    first = client.get(reverse("patients:audit")).content.decode()
+    table = first.split('id="audit-log"')[1].split("</table>")[0]
+    assert table.count("<tr><td") == 50 and "Page 1 of 2" in first
+    link = (
+        f'<a href="{reverse("patients:detail", args=[patient.public_id])}">{patient.full_name}</a>'
+    )
+    assert link in table
+    older = client.get(reverse("patients:audit"), {"page": 2, "who": physio.email})
+    assert older.status_code == 200
+    older_html = older.content.decode()
+    assert "Page 2 of 2" in older_html
+    newer = re.search(r'class="page-link" href="([^"]+)">Newer<', older_html)
+    assert newer and "page=1" in newer[1] and "who=" in newer[1]  # the filter is kept
+    assert client.get(reverse("patients:audit"), {"page": "not-a-number"}).status_code == 200
 
 
 def test_only_the_lead_reads_the_audit_log(client, physio):
