@@ -456,9 +456,7 @@ def clinic_audit(request: AuthedRequest) -> HttpResponse:
     entries = selectors.clinic_audit_entries(clinic=request.clinic, who=who, action=action)
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     named = selectors.patients_named_in(page.object_list, request.clinic)
-    rows = [
-        (entry, named.get(str((entry.additional_data or {}).get("patient")))) for entry in page
-    ]
+    rows = [(entry, named.get(str((entry.additional_data or {}).get("patient")))) for entry in page]
     sign_ins, failures = selectors.clinic_sign_ins(clinic=request.clinic)
     context = {
         "page": page,
