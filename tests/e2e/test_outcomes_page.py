@@ -26,7 +26,9 @@ def test_lead_sees_outcomes_by_site_with_charts(browser, page, live_server, scre
 
     sign_in(page, live_server, "lead@demo.rtr", DEMO_PASSWORD)
     page.wait_for_url(live_server.url + reverse("staff_home"))
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Outcomes").click()
+    nav = page.get_by_role("navigation", name="Main")
+    nav.get_by_role("button", name="Clinic").click()
+    nav.get_by_role("link", name="Outcomes").click()
     page.wait_for_url(live_server.url + reverse("interop:outcomes"))
     row = page.locator('tr[data-site="tibia_posteromedial"]')
     assert "60 (50–70), n = 3" in row.inner_text()

@@ -50,7 +50,10 @@ def test_each_role_signs_in_and_sees_its_home(page, live_server, request, person
     elif persona == "coach":
         assert nav.get_by_role("link", name="Team").count() == 0
     else:
+        # The clinic's pages are grouped in one menu, so the bar fits on one line at 1280 px.
+        nav.get_by_role("button", name="Clinic").click()
         assert nav.get_by_role("link", name="Team").count() == 1
+        assert nav.get_by_role("link", name="Audit").count() == (1 if persona == "lead" else 0)
     assert page.console_errors == []  # CSP and scripts: nothing failed
     assert serious_accessibility_violations(page) == []
 
@@ -84,6 +87,22 @@ def test_phone_layout_of_athlete_and_staff_home(
         page.screenshot(path=str(screenshot_dir / f"{name}-375-menu.png"), full_page=True)
         context.close()
     assert (screenshot_dir / "athlete-home-375.png").stat().st_size > 0
+
+
+def test_the_lead_s_navigation_fits_on_one_line_at_1280_px(page, live_server, lead, clinic):
+    # Real names are longer than the fixtures': the bar must hold them.
+    clinic.name = "Riverside Sports Physiotherapy"
+    clinic.save(update_fields=["name"])
+    lead.first_name, lead.last_name = "Alexandra", "Montgomery-Hughes"
+    lead.save(update_fields=["first_name", "last_name"])
+    page.set_viewport_size({"width": 1280, "height": 800})
+    sign_in(page, live_server, lead.email)
+    page.wait_for_url(live_server.url + reverse("staff_home"))
+    bar = page.locator("nav.navbar").bounding_box()
+    brand = page.locator(".navbar-brand").bounding_box()
+    assert bar is not None and brand is not None
+    # One line: the bar is no taller than one row of links (about 56 px), not two or three.
+    assert bar["height"] < 2 * brand["height"] + 30, bar
 
 
 def test_sign_out_from_the_menu(page, live_server, lead):
