@@ -32,8 +32,14 @@ class CheckinsConfig(AppConfig):
         register_patient_records()
 
         from auditlog.registry import auditlog
+        from django.db.models.signals import post_save
+
+        from protocols.models import StageDecision
 
         from .models import Flag, FlagNote
+        from .warning_signs.notifications import plan_decision_saved
+
+        post_save.connect(plan_decision_saved, sender=StageDecision, dispatch_uid="plan-notices")
 
         # Evidence holds check-in values: never in the audit log (design.md §7).
         auditlog.register(Flag, exclude_fields=["evidence", "thresholds", "summary"])

@@ -12,18 +12,37 @@ class PatientsConfig(AppConfig):
         # Imported here, not at the top: models and the modules that use them load only once
         # the app registry is ready.
         from rtr.accounts.demo import register_demo_loader
+        from rtr.panels import register_panel
 
         from .demo import demo_patients_load
+        from .panels import tasks_panel
         from .records import register_patient_records
 
+        register_panel(tasks_panel, order=5, page="staff")
         register_demo_loader(demo_patients_load, order=10)
         register_patient_records()
 
         from auditlog.registry import auditlog
 
-        from .models import CareTeamMember, ImagingEntry, Injury, Patient, PriorInjury, TriadScreen
+        from .models import (
+            CareTask,
+            CareTeamMember,
+            ImagingEntry,
+            Injury,
+            Patient,
+            PriorInjury,
+            TeamMessage,
+            TriadScreen,
+        )
 
         auditlog.register(Patient, exclude_fields=["updated_at"])
         auditlog.register(Injury, exclude_fields=["updated_at"])
-        for model in (ImagingEntry, PriorInjury, TriadScreen, CareTeamMember):
+        for model in (
+            ImagingEntry,
+            PriorInjury,
+            TriadScreen,
+            CareTeamMember,
+            CareTask,
+            TeamMessage,
+        ):
             auditlog.register(model)

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from rtr.accounts.models import Clinic, Membership, Role, User
 
 from . import bsi, triad
-from .models import Patient, PatientStatus, Sex
+from .models import Patient, PatientStatus, Sex, TaskKind
 
 EARLIEST_BIRTH = date(1900, 1, 1)
 
@@ -490,3 +490,21 @@ class ErasureForm(forms.Form):
                 _("That is not the patient's full name as recorded: nothing was erased.")
             )
         return typed
+
+
+class TeamMessageForm(forms.Form):
+    text = forms.CharField(
+        label=_("Message"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "The physio, the lead and the coach read this timeline; the athlete does not. Do "
+            "not copy check-in answers, pain scores or clinical notes here."
+        ),
+    )
+
+
+class CareTaskForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Task"), choices=[("", _("Choose…")), *TaskKind.choices])
+    due_on = forms.DateField(label=_("Due on"), widget=DateInput())
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)

@@ -25,11 +25,13 @@ from rtr.accounts.models import User
 
 from .models import (
     AthleteInvitation,
+    CareTask,
     CareTeamMember,
     ImagingEntry,
     Injury,
     Patient,
     PriorInjury,
+    TeamMessage,
     TriadScreen,
 )
 
@@ -139,6 +141,20 @@ PATIENT_MODELS = (
 )
 
 
+def coordination_records_export(patient: Patient) -> dict[str, ExportRows]:
+    """The care team's review tasks and the physio–coach timeline (last in the file: they came
+    after the layout the other sections keep)."""
+    return {
+        "care_tasks": export_rows(CareTask.objects.filter(patient=patient)),
+        "team_messages": export_rows(TeamMessage.objects.filter(patient=patient)),
+    }
+
+
+def coordination_records_erase(patient: Patient) -> None:
+    CareTask.objects.filter(patient=patient).update(note="")
+    TeamMessage.objects.filter(patient=patient).update(text=ERASED_TEXT)
+
+
 def register_patient_records() -> None:
     register_records(
         "patients",
@@ -146,4 +162,11 @@ def register_patient_records() -> None:
         export=patient_records_export,
         erase=patient_records_erase,
         models=PATIENT_MODELS,
+    )
+    register_records(
+        "patients",
+        order=80,
+        export=coordination_records_export,
+        erase=coordination_records_erase,
+        models=("patients.caretask", "patients.teammessage"),
     )

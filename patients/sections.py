@@ -30,6 +30,22 @@ SECTIONS: dict[str, PatientSection] = {
     "plan": PatientSection(
         "plan", _("Plan"), _("The return-to-running plan and its stages will show here."), order=10
     ),
+    "tasks": PatientSection(
+        "tasks",
+        _("Reviews and tasks"),
+        _("Review dates and follow-ups will show here."),
+        url_name="patients:tasks_section",
+        roles=frozenset(CLINICAL_ROLES),
+        order=12,
+    ),
+    "team": PatientSection(
+        "team",
+        _("Messages between physio and coach"),
+        _("The care team's messages will show here."),
+        url_name="patients:team_section",
+        roles=frozenset(STAFF_ROLES),
+        order=15,
+    ),
     "checkins": PatientSection(
         "checkins",
         _("Check-ins"),

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import views
+from . import team_views, views
 
 app_name = "patients"
 
@@ -21,6 +21,11 @@ urlpatterns = [
     path("<uuid:patient_id>/screens/new/", views.triad_screen_create, name="triad_create"),
     path("<uuid:patient_id>/care-team/", views.care_team_edit, name="care_team"),
     path("<uuid:patient_id>/invite/", views.invitation_send, name="invite"),
+    path("<uuid:patient_id>/team/", team_views.team_section, name="team_section"),
+    path("<uuid:patient_id>/team/post/", team_views.team_message_post, name="team_message"),
+    path("<uuid:patient_id>/tasks/", team_views.tasks_section, name="tasks_section"),
+    path("<uuid:patient_id>/tasks/new/", team_views.task_add, name="task_add"),
+    path("tasks/<uuid:task_id>/done/", team_views.task_done, name="task_done"),
     path("injuries/<uuid:injury_id>/edit/", views.injury_edit, name="injury_edit"),
     path("injuries/<uuid:injury_id>/imaging/", views.imaging_add, name="imaging_add"),
 ]

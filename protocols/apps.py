@@ -17,10 +17,11 @@ class ProtocolsConfig(AppConfig):
         from rtr.panels import register_panel
 
         from .demo import demo_plans_load
-        from .panels import today_panel
+        from .panels import plan_change_panel, today_panel
         from .records import register_patient_records
 
         register_section("plan", url_name="protocols:patient_plan_section")
+        register_panel(plan_change_panel, order=5)
         register_panel(today_panel, order=10)
         register_demo_loader(demo_plans_load, order=20)
         register_patient_records()

@@ -335,7 +335,16 @@ class DecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         max_length=1000,
         required=False,
-        help_text=_("The only words of this decision the athlete and their coach see."),
+        help_text=_(
+            "The only words of this decision the athlete and their coach see; the athlete is "
+            "told of the change on their phone."
+        ),
+    )
+    review_on = forms.DateField(
+        label=_("Review on (hold or pause)"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("When to look at the plan again; a week from today if left blank."),
     )
     override_reason = forms.CharField(
         label=_("Reason to go ahead with criteria unmet"),
@@ -369,7 +378,9 @@ class DecisionForm(forms.Form):
                 self.fields[name] = forms.BooleanField(label=label, required=False)
         # The override comes after the checklist it is about.
         criteria_fields = [f for f in self.fields if f.startswith("criterion_")]
-        self.order_fields(["kind", *criteria_fields, "override_reason", "rationale", "shared_note"])
+        self.order_fields(
+            ["kind", *criteria_fields, "override_reason", "rationale", "shared_note", "review_on"]
+        )
         self.helper = _helper()
 
     @staticmethod

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from rtr.panels import Panel
 
-from . import selectors
+from . import plan_changes, selectors
 from .models import Plan, PlanStatus
 
 if TYPE_CHECKING:
@@ -38,3 +38,21 @@ def today_panel(request: HttpRequest) -> Panel | None:
             ],
         },
     )
+
+
+def plan_change_panel(request: HttpRequest) -> Panel | None:
+    """What changed in the plan lately and why, in the words the physio chose for the athlete."""
+    membership = getattr(request, "membership", None)
+    if membership is None or not membership.is_athlete:
+        return None
+    plan = (
+        Plan.objects.visible_to(membership)
+        .exclude(status=PlanStatus.DRAFT)
+        .select_related("patient__clinic")
+        .order_by("-created_at")
+        .first()
+    )
+    change = plan_changes.latest_change(plan) if plan is not None else None
+    if change is None:
+        return None
+    return Panel("protocols/_plan_change_panel.html", {"change": change})

@@ -215,3 +215,18 @@ def open_plan_of(patient: Patient) -> Plan | None:
         .select_related("current_stage", "current_step", "content", "source_template")
         .first()
     )
+
+
+def expected_finish(plan: Plan, stages: list[Stage] | None = None) -> tuple[date, date] | None:
+    """When the plan could end at the earliest and at the latest, by the stages' durations from
+    the day the current stage began: the expected return window both the physio and the coach
+    see. None before the plan has a current stage."""
+    current = plan.current_stage
+    if current is None or plan.stage_started_on is None:
+        return None
+    stages = stages if stages is not None else list(plan.content.stages.order_by("order"))
+    ahead = [s for s in stages if s.order >= current.order]
+    low = sum(s.duration_min_weeks or 0 for s in ahead)
+    high = sum(s.duration_max_weeks or s.duration_min_weeks or 0 for s in ahead)
+    start = plan.stage_started_on
+    return start + timedelta(weeks=low), start + timedelta(weeks=max(low, high))

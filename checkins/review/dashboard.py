@@ -20,6 +20,7 @@ from protocols.models import Plan, PlanStatus, StageDecision
 from rtr.accounts.models import Membership
 from rtr.panels import Panel
 
+from .coach import coach_caseload
 from .queue import counts_by_severity, severity_counts
 
 if TYPE_CHECKING:
@@ -39,7 +40,8 @@ def dashboard_panel(request: HttpRequest) -> Panel | None:
     if membership is None or not membership.is_staff_role:
         return None
     if not membership.is_clinical:
-        return Panel("checkins/_dashboard_coach.html", {})
+        rows = coach_caseload(membership, today=timezone.localdate())
+        return Panel("checkins/_dashboard_coach.html", {"rows": rows})
     mine = request.GET.get("view") == "mine" or (
         membership.role == "physio" and request.GET.get("view") != "clinic"
     )

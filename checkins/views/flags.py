@@ -8,7 +8,7 @@ patients'): the section, the queue and the flag page all go through it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 from uuid import UUID
 
@@ -258,9 +258,21 @@ def flag_resolve(request: AuthedRequest, flag_id: UUID) -> HttpResponse:
             by=request.user,
             action=request.POST.get("action", ""),
             note=request.POST.get("note", ""),
+            shared_note=request.POST.get("shared_note", ""),
+            review_on=_date_or_none(request.POST.get("review_on", "")),
         )
 
     return _flag_action(request, flag_id, act, _("Resolved."))
+
+
+def _date_or_none(value: str) -> date | None:
+    """A date field of the resolve form: blank is none; anything but a date is refused."""
+    if not value.strip():
+        return None
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError as exc:
+        raise ValidationError({"review_on": _("Enter a date, such as 2026-12-24.")}) from exc
 
 
 @require_POST

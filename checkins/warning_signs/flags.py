@@ -7,6 +7,7 @@ timeline. Two people acting on one flag at once: the first wins, the second is t
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
@@ -26,7 +27,8 @@ from checkins.models import (
     Notification,
     NotificationKind,
 )
-from patients.models import Patient
+from patients import coordination
+from patients.models import Patient, TaskKind
 from protocols.models import Plan, PlanStatus
 from protocols.services import decisions as protocol_services
 from rtr.accounts.models import CLINICAL_ROLES, Membership
@@ -104,8 +106,20 @@ def flag_add_note(*, flag: Flag, by: User, text: str) -> FlagNote:
 
 
 @transaction.atomic
-def flags_resolve(*, flags: list[Flag], by: User, action: str, note: str) -> list[Flag]:
-    """Resolve one or several open flags of one patient with one action (and one plan decision)."""
+def flags_resolve(
+    *,
+    flags: list[Flag],
+    by: User,
+    action: str,
+    note: str,
+    shared_note: str = "",
+    review_on: date | None = None,
+) -> list[Flag]:
+    """Resolve one or several open flags of one patient with one action (and one plan decision).
+
+    Hold, regress and pause are decisions on the plan (the athlete is told, in `shared_note`'s
+    words when given); hold and pause set the next review, a referral an imaging follow-up,
+    on `review_on` or by default."""
     if action not in FlagAction.values:
         raise ValidationError({"action": _("Choose an action from the list.")})
     note = _written(note, "note")
@@ -113,6 +127,12 @@ def flags_resolve(*, flags: list[Flag], by: User, action: str, note: str) -> lis
         raise ValidationError({"note": _("Write what you decided and why.")})
     if not flags:
         raise ValidationError(_("Choose at least one flag."))
+    if len(shared_note) > 1000:
+        raise ValidationError(
+            {"shared_note": _("Keep the note for the athlete to 1,000 characters.")}
+        )
+    if review_on is not None and review_on < timezone.localdate():
+        raise ValidationError({"review_on": _("Choose today or a later date.")})
     locked = [_locked(flag) for flag in sorted(flags, key=lambda f: f.pk)]
     if len({f.patient_id for f in locked}) != 1:
         raise ValidationError(_("Flags resolved together must belong to one patient."))
@@ -134,6 +154,12 @@ def flags_resolve(*, flags: list[Flag], by: User, action: str, note: str) -> lis
             by=by,
             rationale=_("From flag review (%(rules)s): %(note)s")
             % {"rules": rules_text, "note": note.strip()},
+            shared_note=_written(shared_note, "shared_note"),
+            review_on=review_on,
+        )
+    elif action == FlagAction.REFER:
+        coordination.task_add(
+            patient=patient, kind=TaskKind.IMAGING, by=by, due_on=review_on, note=note.strip()[:300]
         )
     now = timezone.now()
     for flag in locked:

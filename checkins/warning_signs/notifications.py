@@ -36,7 +36,8 @@ from checkins.models import (
 )
 from checkins.services import signin_link_create
 from patients.models import Patient, PatientStatus
-from protocols.models import PlanStatus
+from protocols import plan_changes
+from protocols.models import DecisionKind, PlanStatus, StageDecision
 from rtr.accounts.models import Clinic, Membership, Role, User
 
 from . import push, rules
@@ -195,6 +196,44 @@ def notify_escalated(flag: Flag) -> None:
         transaction.on_commit(lambda: publish_pending_emails(flag_id=flag.pk))
 
 
+def notify_plan_changed(decision: StageDecision) -> None:
+    """A decision on the athlete's plan: they are told in the app (what changed, in their
+    words) and, for a change to a running plan, by e-mail (only that the plan changed, and a
+    link), once per decision. The start of a plan is in the app only: the athlete's invitation
+    or the physio told them of it. Written in the decision's transaction; the e-mail is sent
+    after it commits."""
+    user = decision.plan.patient.user
+    if user is None or not user.is_active:
+        return
+    by_email = bool(user.email) and decision.kind != DecisionKind.START
+    link = reverse("athlete_home")
+    rows = [
+        Notification(
+            recipient=user,
+            kind=NotificationKind.PLAN,
+            channel=Channel.IN_APP,
+            decision=decision,
+            title=plan_changes.short_title(decision),
+            link=link,
+            sent_at=timezone.now(),
+        )
+    ]
+    if by_email:
+        rows.append(
+            Notification(
+                recipient=user,
+                kind=NotificationKind.PLAN,
+                channel=Channel.EMAIL,
+                decision=decision,
+                title=str(_("Your plan has been updated")),
+                link=link,
+            )
+        )
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    if by_email:
+        transaction.on_commit(publish_pending_emails)
+
+
 def deliver(notification_id: int) -> bool:
     """Send one e-mail notification once: claim it, send, mark it sent. True when sent now."""
     if not claim(notification_id, Channel.EMAIL):
@@ -220,8 +259,10 @@ def _email(notification: Notification) -> tuple[str, str]:
         "hours": settings.RTR_SIGN_IN_LINK_HOURS,
         "escalated_to": _escalated_to(notification),
     }
-    if notification.kind == NotificationKind.REMINDER:
-        context["link"] = signin_link_create(user=notification.recipient, purpose="reminder")
+    if notification.kind in {NotificationKind.REMINDER, NotificationKind.PLAN}:
+        context["link"] = signin_link_create(
+            user=notification.recipient, purpose=str(notification.kind)
+        )
     template = f"emails/{notification.kind}"
     subject = render_to_string(f"{template}_subject.txt", context).strip()
     return subject, render_to_string(f"{template}_body.txt", context)
@@ -397,3 +438,11 @@ def mark_read(*, user: User, notification_ids: list[int] | None = None) -> int:
     if notification_ids is not None:
         unread = unread.filter(pk__in=notification_ids)
     return unread.update(read_at=timezone.now())
+
+
+def plan_decision_saved(
+    sender: object, instance: StageDecision, created: bool, **kwargs: object
+) -> None:
+    """Connected to StageDecision's post_save: a new decision tells the athlete."""
+    if created and not kwargs.get("raw"):
+        notify_plan_changed(instance)

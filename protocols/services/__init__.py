@@ -6,7 +6,8 @@
 - `plans`: assigning a plan (a private copy of the template), discarding or confirming it;
 - `decisions`: stage decisions (advance, hold, regress, pause, resume, graduate, stop) and
   specialists' sign-offs;
-- `sessions`: a session day reported by a check-in, which moves the step, never the stage.
+- `sessions`: a session day reported by a check-in, which moves the step, never the stage;
+- `reviews`: the review dates and tasks a decision leaves for the care team.
 
 Reads (today's prescription, a week, a patient's open plan, a decision's checklist) are in
 `protocols.selectors`.

@@ -14,6 +14,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from patients import coordination
+from patients.models import TaskKind
 from protocols import prescription as engine
 from protocols.models import (
     DecisionKind,
@@ -32,6 +34,8 @@ from protocols.selectors import (
     stage_day_kind,
     unmet_criteria,
 )
+
+from . import reviews
 
 if TYPE_CHECKING:
     from rtr.accounts.models import User
@@ -88,6 +92,7 @@ def record_specialist_signoff(
     )
     signoff.full_clean(exclude=["plan", "stage", "recorded_by"])
     signoff.save()
+    coordination.tasks_close(patient=plan.patient, kind=TaskKind.SIGNOFF, by=by)
     return signoff
 
 
@@ -102,6 +107,7 @@ def plan_decide(
     override_reason: str = "",
     on: date | None = None,
     shared_note: str = "",
+    review_on: date | None = None,
 ) -> StageDecision:
     """The one place a plan changes stage or status; flag actions call it too.
 
@@ -109,6 +115,7 @@ def plan_decide(
     explicit override reason, kept on the decision; a stage that needs a specialist's sign-off
     is never entered without one. `rationale` is clinical reasoning for physios and leads;
     `shared_note` (optional) is the only text of the decision the athlete and their coach read.
+    A hold or a pause sets the next review on `review_on` (default: a week from today).
     """
     plan = (
         Plan.objects.select_for_update(of=("self",)).select_related("current_stage").get(pk=plan.pk)
@@ -131,6 +138,8 @@ def plan_decide(
     position = plan.stage_position(stages)
     assert position.current is not None
     today = on or timezone.localdate()
+    if review_on is not None and review_on < today:
+        raise ValidationError({"review_on": _("Choose today or a later date.")})
     checked = list(criteria_met or [])
     override = ""
     if kind in FORWARD_DECISIONS:
@@ -189,7 +198,7 @@ def plan_decide(
     elif kind == DecisionKind.STOP:
         plan.status = PlanStatus.STOPPED
     plan.save()
-    return StageDecision.objects.create(
+    decision = StageDecision.objects.create(
         plan=plan,
         kind=kind,
         from_stage=current,
@@ -200,6 +209,8 @@ def plan_decide(
         override_reason=override,
         shared_note=shared_note.strip(),
     )
+    reviews.after_decision(decision, review_on=review_on, today=today)
+    return decision
 
 
 def _step_index(plan: Plan) -> int:

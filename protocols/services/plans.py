@@ -23,6 +23,7 @@ from protocols.models import (
 from protocols.selectors import signed_off
 from rtr.errors import Conflict, Refused
 
+from . import reviews
 from .templates import copy_content, header_copy
 
 if TYPE_CHECKING:
@@ -136,4 +137,5 @@ def plan_confirm(*, plan: Plan, by: User) -> Plan:
         decided_by=by,
         rationale=_("Plan confirmed; starts %(day)s.") % {"day": plan.start_date.isoformat()},
     )
+    reviews.signoff_ahead(plan, by=by, today=timezone.localdate())
     return plan

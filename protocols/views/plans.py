@@ -173,6 +173,10 @@ def plan_detail(request: AuthedRequest, plan_id: UUID) -> HttpResponse:
                 if membership.is_clinical
                 else None,
                 "signoffs": signoffs,
+                "finish": selectors.expected_finish(plan, stages)
+                if plan.status in OPEN_STATUSES
+                else None,
+                "graduation": library.return_to_sport_criteria(),
                 "signoff_form": SpecialistSignOffForm(needed=needed)
                 if membership.is_clinical and needed and plan.status in OPEN_STATUSES
                 else None,
@@ -260,6 +264,7 @@ def plan_decide(request: AuthedRequest, plan_id: UUID) -> HttpResponse:
             criteria_met=form.checklist(),
             override_reason=form.cleaned_data["override_reason"],
             shared_note=form.cleaned_data["shared_note"],
+            review_on=form.cleaned_data["review_on"],
         ),
         _("Decision recorded."),
     )

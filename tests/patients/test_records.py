@@ -43,6 +43,8 @@ EXPORT_LAYOUT = [
     "checkin_receipts",
     "push_devices",
     "reminder_preference",
+    "care_tasks",
+    "team_messages",
 ]
 
 

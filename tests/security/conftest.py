@@ -47,7 +47,13 @@ def _objects(clinic, physio, athlete, coach):
         patient=patient, file_format="gpx", file_bytes=5, sha256="x", status="done"
     )
     run_file.file.save("run", ContentFile(b"<gpx/>"), save=True)
+    from patients.models import CareTask
+
+    task = CareTask.objects.create(
+        patient=patient, kind="review", due_on=plan.start_date, created_by=physio
+    )
     return {
+        "task_id": task.public_id,
         "export_id": export.public_id,
         "run_file_id": run_file.public_id,
         "patient_id": patient.public_id,
