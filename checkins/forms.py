@@ -4,6 +4,7 @@ the lead's rule settings form."""
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -12,6 +13,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from patients.models import Patient, Sex
+from rtr.units import KM_PER_MILE
 
 from . import services
 from .models import (
@@ -186,10 +188,30 @@ class CheckInForm(forms.ModelForm[CheckIn]):
 
     RED_FLAG_FIELDS = ("night_pain", "pain_with_walking", "groin_pain")
 
-    def __init__(self, *args: Any, show_menstrual: bool, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, show_menstrual: bool, distance_unit: str = "km", **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         if not show_menstrual:
             del self.fields["menstrual_status"]
+        # Distances are kept in km; a clinic that counts in miles asks, and shows, miles.
+        self.in_miles = distance_unit == "mi"
+        if self.in_miles:
+            self.fields["run_distance_km"].label = _("Run distance (miles)")
+            shown = self.initial.get("run_distance_km")
+            if shown is not None:
+                self.initial["run_distance_km"] = (Decimal(shown) / KM_PER_MILE).quantize(
+                    Decimal("0.01")
+                )
+
+    def clean_run_distance_km(self) -> Decimal | None:
+        value: Decimal | None = self.cleaned_data.get("run_distance_km")
+        if value is None or not self.in_miles:
+            return value
+        km = (value * KM_PER_MILE).quantize(Decimal("0.01"))
+        if km >= 1000:
+            raise forms.ValidationError(_("Enter a distance under 600 miles."))
+        return km
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -231,11 +253,14 @@ YES_NO_FIELDS = ("fuelling_adequate", "calcium_vitd_taken")
 def checkin_form_for(patient: Patient, data: Any = None) -> CheckInForm:
     """Today's check-in form for the athlete: what was sent, else today's answers if given."""
     today = services.local_today(patient)
+    menstrual, unit = patient.sex == Sex.FEMALE, patient.clinic.distance_unit
     if data is not None:  # a submitted form shows what was sent: no need to read today's
-        return CheckInForm(data, initial={"date": today}, show_menstrual=patient.sex == Sex.FEMALE)
+        return CheckInForm(
+            data, initial={"date": today}, show_menstrual=menstrual, distance_unit=unit
+        )
     existing = CheckIn.objects.filter(patient=patient, date=today).first()
     return CheckInForm(
-        data, initial=initial_from(existing, today), show_menstrual=patient.sex == Sex.FEMALE
+        data, initial=initial_from(existing, today), show_menstrual=menstrual, distance_unit=unit
     )
 
 

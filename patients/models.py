@@ -131,6 +131,11 @@ class Patient(PublicIdModel):
         return self.full_name
 
     @property
+    def record_number(self) -> str:
+        """The record's short reference on paper (the written plan): RTR- and 8 characters."""
+        return f"RTR-{self.public_id.hex[:8].upper()}"
+
+    @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
 

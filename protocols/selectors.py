@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.utils.formats import date_format
@@ -230,3 +231,33 @@ def expected_finish(plan: Plan, stages: list[Stage] | None = None) -> tuple[date
     high = sum(s.duration_max_weeks or s.duration_min_weeks or 0 for s in ahead)
     start = plan.stage_started_on
     return start + timedelta(weeks=low), start + timedelta(weeks=max(low, high))
+
+
+@dataclass(frozen=True)
+class WeekTargets:
+    """A week of the plan in numbers, for the written plan: what to aim for."""
+
+    session_days: int
+    run_days: int
+    rest_days: int
+    run_minutes: Decimal
+    session_minutes: Decimal
+    cross_training: str
+    strength: str
+
+
+def week_targets(week: list[Prescription]) -> WeekTargets | None:
+    """The targets of a week of prescriptions (None when the plan prescribes nothing)."""
+    sessions = [rx for rx in week if rx.is_session and rx.step is not None]
+    if not any(rx.kind in {engine.SESSION, engine.REST, engine.STRENGTH} for rx in week):
+        return None
+    stage = next((rx.stage for rx in week if rx.stage is not None), None)
+    return WeekTargets(
+        session_days=len(sessions),
+        run_days=sum(1 for rx in sessions if rx.is_run_day),
+        rest_days=sum(1 for rx in week if rx.kind == engine.REST),
+        run_minutes=sum((rx.step.run_total_minutes for rx in sessions if rx.step), Decimal(0)),
+        session_minutes=sum((rx.step.total_minutes for rx in sessions if rx.step), Decimal(0)),
+        cross_training=stage.cross_training if stage else "",
+        strength=stage.strength if stage else "",
+    )

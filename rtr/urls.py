@@ -18,6 +18,7 @@ urlpatterns = [
     path("clinics/<uuid:clinic_id>/switch/", views.clinic_switch, name="clinic_switch"),
     path("clinic/members/", views.clinic_members, name="clinic_members"),
     path("clinic/two-factor/", views.clinic_two_factor, name="clinic_two_factor"),
+    path("clinic/details/", views.clinic_details, name="clinic_details"),
     path(
         "clinic/members/<uuid:membership_id>/",
         views.clinic_member_detail,

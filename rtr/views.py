@@ -24,9 +24,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from rtr import services
-from rtr.accounts.forms import ClinicTwoFactorForm
-from rtr.accounts.models import Membership
-from rtr.accounts.services import clinic_two_factor_set
+from rtr.accounts.forms import ClinicDetailsForm, ClinicTwoFactorForm
+from rtr.accounts.models import Clinic, Membership
+from rtr.accounts.services import clinic_details_set, clinic_two_factor_set
 from rtr.accounts.tenancy import (
     athlete_required,
     clinical_staff_required,
@@ -39,6 +39,7 @@ from rtr.health import run_checks
 from rtr.models import TaskProbe, WorkerHeartbeat
 from rtr.panels import athlete_home_context, panels_for
 from rtr.references import REFERENCES, explanation_of_tags
+from rtr.service_views import call_service
 
 if TYPE_CHECKING:
     from rtr.http import AuthedRequest
@@ -157,7 +158,34 @@ def clinic_members(request: AuthedRequest) -> HttpResponse:
     return render(
         request,
         "rtr/clinic_members.html",
-        {"members": members, "two_factor_form": two_factor_form},
+        {
+            "members": members,
+            "two_factor_form": two_factor_form,
+            "details_form": ClinicDetailsForm(instance=request.clinic),
+        },
+    )
+
+
+@require_POST
+@lead_required
+def clinic_details(request: AuthedRequest) -> HttpResponse:
+    """The lead sets the clinic's name, contact details (the written plan's letterhead) and
+    the unit of distances."""
+    clinic = request.clinic
+    assert clinic is not None
+    form = ClinicDetailsForm(request.POST, instance=Clinic.objects.get(pk=clinic.pk))
+    if (
+        form.is_valid()
+        and call_service(form, lambda: clinic_details_set(clinic=clinic, **form.cleaned_data))
+        is not None
+    ):
+        messages.success(request, _("Clinic details saved."))
+        return redirect("clinic_members")
+    return render(
+        request,
+        "rtr/clinic_details_refused.html",
+        {"details_form": form},
+        status=400,
     )
 
 

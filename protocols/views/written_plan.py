@@ -38,6 +38,9 @@ def _written_plan_context(plan: Plan, *, for_coach: bool = False) -> dict[str, A
     return {
         "plan": plan,
         "patient": plan.patient,
+        "physio": plan.patient.assigned_physio,
+        "this_week_targets": selectors.week_targets(this_week),
+        "next_week_targets": selectors.week_targets(next_week),
         "stages": list(content.stages.all()),
         "this_week": this_week,
         "next_week": next_week,

@@ -4,6 +4,8 @@ from allauth.account.forms import LoginForm
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .models import Clinic
+
 
 class SignInForm(LoginForm):
     """allauth's sign-in form with labels and autocomplete hints for password managers."""
@@ -24,3 +26,15 @@ class ClinicTwoFactorForm(forms.Form):
         required=False,
         help_text=_("Clinic leads always must. Athletes never need it."),
     )
+
+
+class ClinicDetailsForm(forms.ModelForm[Clinic]):
+    """What heads the written plan (name, address, phone, e-mail) and the unit of distances."""
+
+    class Meta:
+        model = Clinic
+        fields = ["name", "address", "phone", "contact_email", "distance_unit"]
+        help_texts = {
+            "address": _("One line, as it should appear on the written plan."),
+            "distance_unit": _("How RTR shows distances in plans, run files and check-ins."),
+        }

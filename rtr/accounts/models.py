@@ -88,10 +88,22 @@ def validate_time_zone(value: str) -> None:
         raise ValidationError(_("%(value)s is not a known time zone."), params={"value": value})
 
 
+class DistanceUnit(models.TextChoices):
+    KM = "km", _("Kilometres")
+    MI = "mi", _("Miles")
+
+
 class Clinic(PublicIdModel):
-    """A practice: owns its patients, templates and settings. Times are shown in its zone."""
+    """A practice: owns its patients, templates and settings. Times are shown in its zone,
+    distances in its unit; its contact details head the written plan."""
 
     name = models.CharField(_("name"), max_length=120)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    distance_unit = models.CharField(
+        _("distances in"), max_length=2, choices=DistanceUnit.choices, default=DistanceUnit.KM
+    )
     time_zone = models.CharField(
         _("time zone"), max_length=64, default="Europe/London", validators=[validate_time_zone]
     )

@@ -30,6 +30,18 @@ def membership_add(*, user: User, clinic: Clinic, role: str) -> Membership:
 
 
 @transaction.atomic
+def clinic_details_set(*, clinic: Clinic, **details: str) -> Clinic:
+    """The clinic's name, contact details and distance unit (audited, as every clinic change)."""
+    clinic = Clinic.objects.select_for_update().get(pk=clinic.pk)
+    for name in ("name", "address", "phone", "contact_email", "distance_unit"):
+        if name in details:
+            setattr(clinic, name, details[name].strip())
+    clinic.full_clean()
+    clinic.save()
+    return clinic
+
+
+@transaction.atomic
 def clinic_two_factor_set(*, clinic: Clinic, clinicians_need_two_factor: bool) -> Clinic:
     """Whether the clinic's physios and coaches must sign in with a second factor (leads
     always do). Audited through django-auditlog, like every change to a clinic."""

@@ -7,7 +7,7 @@ from django import template
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.safestring import SafeString
 
-from rtr import references
+from rtr import references, units
 from rtr.accounts.mfa import two_factor_required as required_for
 
 register = template.Library()
@@ -51,3 +51,15 @@ def cite(text: str) -> SafeString:
 def cited_references(tags: str) -> list[references.Reference]:
     """`{% cited_references "[F:22][F:25]" as refs %}`: the sources behind a page's fixed text."""
     return references.cited_references(tags)
+
+
+@register.filter
+def distance(km: Any, unit: str = "km") -> str:
+    """`{{ run.distance_km|distance:current_clinic.distance_unit }}`: "5.0 km" or "3.1 mi"."""
+    return units.distance(km, unit or "km")
+
+
+@register.filter
+def in_unit(text: Any, unit: str = "km") -> str:
+    """`{{ step.label|in_unit:unit }}`: distances written in a text, in the clinic's unit."""
+    return units.in_unit(str(text or ""), unit or "km")

@@ -30,6 +30,7 @@ POLICY = {
     "clinic_members": (CLINICAL, "get"),
     "clinic_member_detail": (CLINICAL, "get"),
     "clinic_two_factor": (LEAD, "post"),
+    "clinic_details": (LEAD, "post"),
     "health": (PUBLIC, "get"),
     "account": (ANY, "get"),
     "references": (ANY, "get"),
