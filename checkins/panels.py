@@ -11,8 +11,8 @@ from protocols.models import Plan
 from rtr.panels import Panel
 
 from . import services
-from .forms import checkin_form_for, same_as_yesterday
-from .models import CheckIn
+from .forms import CheckInForm, checkin_form_for, same_as_yesterday
+from .models import SUBJECTIVE_FIELDS, CheckIn
 from .selectors import my_patient
 
 if TYPE_CHECKING:
@@ -54,5 +54,19 @@ def checkin_panel(request: HttpRequest) -> Panel | None:
             # Offered only as the athlete's own tap ("same as yesterday"), never pre-filled.
             "same_as_yesterday": same_as_yesterday(yesterday) if existing is None else {},
             "yesterday": day_before,
+            "recovery_open": recovery_open(form),
         },
     )
+
+
+RECOVERY_FIELDS = (*SUBJECTIVE_FIELDS, "menstrual_status")
+
+
+def recovery_open(form: CheckInForm) -> bool:
+    """The folded recovery questions open when one of them is answered or holds an error."""
+    for name in RECOVERY_FIELDS:
+        if name not in form.fields:
+            continue
+        if form[name].errors or form[name].value() not in (None, ""):
+            return True
+    return False

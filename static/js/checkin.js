@@ -32,6 +32,8 @@
       });
       button.textContent = button.dataset.doneText || button.textContent;
       button.disabled = true;
+      const folded = button.closest("details");
+      if (folded) { folded.open = true; }  // show what the tap filled in
     });
   }
 

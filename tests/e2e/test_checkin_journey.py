@@ -59,14 +59,21 @@ def test_athlete_checks_in_by_link_on_a_phone(
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     assert serious_accessibility_violations(page) == []
 
-    # One screen: the required answers (nothing is chosen for the athlete), one optional, send.
+    # About two screens: the optional recovery questions and the watch's figures are folded.
     form = page.locator("form[data-checkin-form]")
+    height = form.evaluate("(f) => f.getBoundingClientRect().height")
+    print("check-in form height at 375 px:", height)
+    assert height <= 2.2 * PHONE["height"], height
+    assert not form.locator("#recovery-questions").evaluate("(d) => d.open")
+
+    # The required answers (nothing is chosen for the athlete), one optional, send.
     assert form.locator("input[type=radio]:checked:not([name=date])").count() == 0
     answer_required(form)
     form.get_by_text("As prescribed", exact=True).click()
     assert form.locator("[data-show-when]").is_visible()
     pick(form, "pain_during", "1")
     pick(form, "pain_after", "0")
+    form.locator("#recovery-questions summary").click()
     pick(form, "fatigue", "4")
     form.get_by_role("button", name="Send my check-in").click()
     page.get_by_role("heading", name="Thank you – check-in saved").wait_for()
