@@ -11,6 +11,7 @@ from django.utils.dates import MONTHS_3, WEEKDAYS_ABBR
 from checkins.warning_signs import thresholds
 from checkins.warning_signs.rules.base import SWELLING_LEVEL
 from patients.models import Patient
+from protocols import selectors as protocol_selectors
 from protocols.models import Plan
 
 from . import logic
@@ -103,7 +104,12 @@ def chart_data(
     highlight: list[str] | None = None,
     limits: thresholds.Values | None = None,
 ) -> dict[str, Any]:
-    """Series for the charts, one point per day (None where there was no check-in)."""
+    """Series for the charts, one point per day (None where there was no check-in).
+
+    Running, walking and cross-training minutes are drawn against the prescribed running, day
+    by day and totalled by week (planned against done); the watch's figures (steps, resting
+    heart rate, HRV) and the symptoms only for the clinical team, and the watch's only where
+    reported."""
     by_day = {c.date: c for c in checkins}
     days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
 
@@ -113,10 +119,16 @@ def chart_data(
     data: dict[str, Any] = {
         "labels": [d.isoformat() for d in days],
         "run_minutes": series("run_minutes"),
+        "walk_minutes": series("walk_minutes"),
+        "cross_training_minutes": series("cross_training_minutes"),
         "prescribed_run_minutes": series("prescribed_run_minutes"),
         "highlight": [d.isoformat() in set(highlight or []) for d in days],
+        **weekly_totals(by_day, days),
     }
     if clinical:
+        for name in ("steps", "resting_hr", "hrv_ms"):
+            values = series(name)
+            data[name] = values if any(v is not None for v in values) else []
         limits = limits or _limits(checkins)
         data.update(
             {
@@ -141,6 +153,41 @@ def chart_data(
             }
         )
     return data
+
+
+def weekly_totals(by_day: dict[date, CheckIn], days: list[date]) -> dict[str, list[Any]]:
+    """Minutes by week (weeks start on Monday): running planned and done, walking, cross-training."""
+    weeks: dict[date, dict[str, float]] = {}
+    for day in days:
+        week = weeks.setdefault(
+            day - timedelta(days=day.weekday()),
+            {"planned": 0.0, "run": 0.0, "walk": 0.0, "cross": 0.0},
+        )
+        checkin = by_day.get(day)
+        if checkin is None:
+            continue
+        week["planned"] += float(checkin.prescribed_run_minutes or 0)
+        week["run"] += float(checkin.run_minutes or 0)
+        week["walk"] += float(checkin.walk_minutes or 0)
+        week["cross"] += float(checkin.cross_training_minutes or 0)
+    return {
+        "week_labels": [monday.isoformat() for monday in weeks],
+        "week_run_planned": [w["planned"] for w in weeks.values()],
+        "week_run_done": [w["run"] for w in weeks.values()],
+        "week_walk": [w["walk"] for w in weeks.values()],
+        "week_cross": [w["cross"] for w in weeks.values()],
+    }
+
+
+def chart_first_day(
+    checkins: list[CheckIn], *, first: date, last: date, since: date | None
+) -> date:
+    """Where a patient's charts begin: at the plan's start or the first check-in when that is
+    later than `first` (a new athlete is not one dot at the edge of four empty weeks), and
+    never less than a week before `last`."""
+    starts = [day for day in (since, min((c.date for c in checkins), default=None)) if day]
+    begin = max(first, min(starts)) if starts else first
+    return min(begin, last - timedelta(days=6))
 
 
 def _number(value: Any) -> Any:
@@ -183,3 +230,30 @@ def log_rows(
         }
         for c in reversed(checkins)
     ]
+
+
+@dataclass(frozen=True)
+class DayAgainstPlan:
+    day: date
+    planned: str
+    checkin: CheckIn | None
+    is_future: bool
+
+
+def week_against_plan(plan: Plan, checkins: list[CheckIn], *, today: date) -> list[DayAgainstPlan]:
+    """This week (Monday to Sunday): each day's session from the plan beside what the athlete
+    reported. Past days show the session the check-in recorded as prescribed (the plan may
+    have moved on since); today and later days the plan's prescription."""
+    by_day = {c.date: c for c in checkins}
+    monday = today - timedelta(days=today.weekday())
+    days = []
+    for offset in range(7):
+        day = monday + timedelta(days=offset)
+        checkin = by_day.get(day)
+        planned = (
+            checkin.prescribed_label
+            if checkin is not None and checkin.prescribed_label
+            else protocol_selectors.prescription_for(plan, day).title
+        )
+        days.append(DayAgainstPlan(day, str(planned), checkin, is_future=day > today))
+    return days

@@ -261,3 +261,67 @@ def week_targets(week: list[Prescription]) -> WeekTargets | None:
         cross_training=stage.cross_training if stage else "",
         strength=stage.strength if stage else "",
     )
+
+
+@dataclass(frozen=True)
+class StageProgress:
+    stage: Stage
+    state: str  # "done", "current" or "ahead"
+    reached_on: date | None
+
+
+def stage_progress(plan: Plan) -> list[StageProgress]:
+    """The plan's stages in order, each done, current or ahead, with the day it was last
+    entered (from the decisions: the start, an advance, a regression)."""
+    stages = list(plan.content.stages.order_by("order"))
+    current = plan.current_stage
+    entered: dict[int, date] = {}
+    for stage_id, decided_at in (
+        plan.decisions.filter(to_stage__isnull=False)
+        .order_by("decided_at")
+        .values_list("to_stage_id", "decided_at")
+    ):
+        entered[stage_id] = decided_at.date()
+    finished = plan.status == PlanStatus.COMPLETED
+    result = []
+    for stage in stages:
+        if finished or (current is not None and stage.order < current.order):
+            state = "done"
+        elif current is not None and stage.pk == current.pk:
+            state = "current"
+        else:
+            state = "ahead"
+        result.append(StageProgress(stage, state, entered.get(stage.pk)))
+    return result
+
+
+class StagePhase:
+    """The kinds of stage every protocol passes through, in order: what the dashboard groups
+    patients by, whatever each template calls its stages."""
+
+    PROTECTION = "protection"
+    WALKING = "walking"
+    WALK_RUN = "walk_run"
+    CONTINUOUS = "continuous"
+    RETURN_TO_SPORT = "return_to_sport"
+    ORDER = (PROTECTION, WALKING, WALK_RUN, CONTINUOUS, RETURN_TO_SPORT)
+    LABELS = {
+        PROTECTION: _("Protection"),
+        WALKING: _("Walking"),
+        WALK_RUN: _("Walk-run"),
+        CONTINUOUS: _("Continuous running"),
+        RETURN_TO_SPORT: _("Return to sport"),
+    }
+
+
+def stage_phase(stage: Stage, *, is_last: bool, steps: list[SessionStep] | None = None) -> str:
+    """A stage's kind from what it prescribes: no running (the first stage protection, later
+    ones walking), walk-run intervals, continuous running; the last running stage is the
+    return to sport."""
+    steps = steps if steps is not None else list(stage.steps.all())
+    running = [s for s in steps if s.is_running]
+    if not running:
+        return StagePhase.PROTECTION if stage.order == 1 else StagePhase.WALKING
+    if any(s.walk_minutes > 0 for s in running):
+        return StagePhase.WALK_RUN
+    return StagePhase.RETURN_TO_SPORT if is_last else StagePhase.CONTINUOUS

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, TypedDict, cast
 
-from django.db.models import Max, Q
+from django.db.models import Max, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from checkins.models import (
@@ -16,7 +16,8 @@ from checkins.models import (
     Flag,
 )
 from patients.models import Patient, PatientStatus
-from protocols.models import Plan, PlanStatus, StageDecision
+from protocols.models import Plan, PlanStatus, Stage, StageDecision
+from protocols.selectors import StagePhase, stage_phase
 from rtr.accounts.models import Membership
 from rtr.panels import Panel
 
@@ -55,6 +56,7 @@ def dashboard_panel(request: HttpRequest) -> Panel | None:
 
 class _LastCheckIn(TypedDict):
     last_checkin: date | None
+    last_stage_order: int
 
 
 @dataclass
@@ -97,17 +99,34 @@ def dashboard(membership: Membership, *, today: date, mine: bool) -> Dashboard:
     plan_rows = cast(
         "list[WithAnnotations[Plan, _LastCheckIn]]",  # the annotation as mypy should read it
         list(
-            plans.select_related("patient", "current_stage").annotate(
-                last_checkin=Max("patient__checkins__date")
+            plans.select_related("patient", "current_stage")
+            .prefetch_related("current_stage__steps")
+            .annotate(
+                last_checkin=Max("patient__checkins__date"),
+                last_stage_order=Subquery(
+                    Stage.objects.filter(template_id=OuterRef("content_id"))
+                    .order_by("-order")
+                    .values("order")[:1]
+                ),
             )
         ),
     )
-    by_stage: dict[str, int] = {}
+    by_phase: dict[str, dict[str, int]] = {phase: {} for phase in StagePhase.ORDER}
     for plan in plan_rows:
-        name = plan.current_stage.name if plan.current_stage else "–"
-        by_stage[name] = by_stage.get(name, 0) + 1
+        stage = plan.current_stage
+        if stage is None:
+            continue
+        phase = stage_phase(
+            stage, is_last=stage.order == plan.last_stage_order, steps=list(stage.steps.all())
+        )
+        by_phase[phase][stage.name] = by_phase[phase].get(stage.name, 0) + 1
     stage_counts = [
-        {"stage": k, "n": v} for k, v in sorted(by_stage.items(), key=lambda kv: -kv[1])
+        {
+            "stage": str(StagePhase.LABELS[phase]),
+            "n": sum(names.values()),
+            "stages": sorted(names.items(), key=lambda kv: -kv[1]),
+        }
+        for phase, names in by_phase.items()
     ]
 
     patient_ids = [p.patient_id for p in plan_rows]

@@ -19,7 +19,7 @@ from checkins.models import CheckIn
 from checkins.selectors import my_patient
 from checkins.warning_signs import thresholds
 from protocols import selectors as protocol_selectors
-from protocols.models import Plan
+from protocols.models import Plan, PlanStatus
 from rtr.accounts.tenancy import athlete_required, get_visible_or_404
 from rtr.http import rate_limit
 from rtr.panels import athlete_home_context
@@ -108,14 +108,27 @@ def athlete_history(request: AuthedRequest) -> HttpResponse:
     first = today - timedelta(days=41)
     checkins = selectors.checkins_between(patient, first, today)
     limits = thresholds.for_clinic(patient.clinic_id)
+    plan = (
+        Plan.objects.filter(patient=patient)
+        .exclude(status=PlanStatus.DRAFT)
+        .select_related("current_stage", "current_step", "content", "patient")
+        .order_by("-created_at")
+        .first()
+    )
+    shown_from = selectors.chart_first_day(
+        checkins, first=first, last=today, since=plan.start_date if plan else None
+    )
     return render(
         request,
         "checkins/athlete_history.html",
         {
             "patient": patient,
+            "plan": plan,
+            "progress": protocol_selectors.stage_progress(plan) if plan else [],
+            "week": selectors.week_against_plan(plan, checkins, today=today) if plan else [],
             "rows": selectors.log_rows(checkins, limits),
             "chart": selectors.chart_data(
-                checkins, first=first, last=today, clinical=True, limits=limits
+                checkins, first=shown_from, last=today, clinical=True, limits=limits
             ),
         },
     )

@@ -41,13 +41,17 @@ def patient_checkins_section(request: AuthedRequest, patient_id: UUID) -> HttpRe
     checkins = selectors.checkins_between(patient, first, today)
     since = selectors.plan_start(patient)
     limits = thresholds.for_clinic(patient.clinic_id) if clinical else None
+    shown_from = selectors.chart_first_day(checkins, first=first, last=today, since=since)
     context: dict[str, Any] = {
         "patient": patient,
         "clinical": clinical,
+        "plan_start": since,
+        "today": today,
+        "has_checkins": bool(checkins),
         "week": selectors.adherence(checkins, today=today, days=7, since=since),
         "month": selectors.adherence(checkins, today=today, days=28, since=since),
         "chart": selectors.chart_data(
-            checkins, first=first, last=today, clinical=clinical, limits=limits
+            checkins, first=shown_from, last=today, clinical=clinical, limits=limits
         ),
     }
     if clinical:

@@ -17,8 +17,9 @@
     dataset.pointBorderWidth = highlight.map((h) => (h ? 2 : 1));
     return dataset;
   }
+  // A zero is drawn (a sliver at the baseline), not left blank like a day without a check-in.
   function bar(label, data, colour) {
-    return { type: "bar", label, data, backgroundColor: colour };
+    return { type: "bar", label, data, backgroundColor: colour, minBarLength: 2 };
   }
   function short(labels) {
     return labels.map((d) => d.slice(5));
@@ -26,7 +27,9 @@
 
   const builders = {
     pain: (d) => ({ datasets: [marked(line("During", d.pain_during, COLOURS.during), d.highlight), marked(line("After", d.pain_after, COLOURS.after), d.highlight), marked(line("Next morning", d.pain_next_morning, COLOURS.morning), d.highlight)], max: 10 }),
-    load: (d) => ({ datasets: [bar("Run minutes", d.run_minutes, COLOURS.run), line("Prescribed", d.prescribed_run_minutes, COLOURS.prescribed, { stepped: true })] }),
+    load: (d) => ({ datasets: [bar("Running", d.run_minutes, COLOURS.run), bar("Walking", d.walk_minutes || [], COLOURS.sleep), bar("Cross-training", d.cross_training_minutes || [], COLOURS.tender), line("Running prescribed", d.prescribed_run_minutes, COLOURS.prescribed, { stepped: true })] }),
+    steps: (d) => ({ datasets: [bar("Steps", d.steps, COLOURS.run)], wholeNumbers: true }),
+    wellness: (d) => ({ datasets: [line("Resting HR (bpm)", d.resting_hr, COLOURS.after), line("HRV (ms)", d.hrv_ms, COLOURS.morning)], min: 20 }),
     signs: (d) => ({ datasets: [bar("Swelling", d.swelling, COLOURS.swelling), bar("Tenderness", d.tenderness, COLOURS.tender)], max: 3 }),
     // A flag's own chart: the answers its rule read (night pain when night pain fired).
     fired: (d) => ({ datasets: d.fired.series.map((s, i) => marked(s.bar ? bar(s.label, s.data, FIRED[i % FIRED.length]) : line(s.label, s.data, FIRED[i % FIRED.length]), d.highlight)), max: d.fired.max }),
@@ -48,6 +51,9 @@
     const spec = builders[canvas.dataset.chart](data);
     const scales = { x: { ticks: { maxTicksLimit: 8 } }, y: { beginAtZero: true } };
     if (spec.max) { scales.y.max = spec.max; }
+    // An all-zero chart still has an axis to stand on (0 to 1, not a flat line at the edge).
+    const values = spec.datasets.flatMap((set) => set.data || []).filter((v) => typeof v === "number");
+    if (!spec.max && values.length && values.every((v) => v === 0)) { scales.y.suggestedMax = 1; }
     if (spec.wholeNumbers) { scales.y.ticks = { precision: 0 }; }
     if (spec.min) { scales.y.beginAtZero = false; scales.y.suggestedMin = spec.min; }
     const labels = canvas.dataset.chart === "stages" ? data.labels : short(spec.labels || data.labels);

@@ -181,10 +181,10 @@ def test_queue_and_dashboard_run_fixed_queries(
     # then its rows (+patient, physio, plan, stage, assignee); counts by severity; physio choices
     with django_assert_num_queries(9):
         assert client.get(QUEUE).status_code == 200
-    # session, user, memberships; active plans (+ patient, stage, last check-in); check-ins of the
-    # last 28 days; recent decisions (+ patient, stage, who); open flags by severity; the bell;
-    # reviews and tasks due (+ patient)
-    with django_assert_num_queries(9):
+    # session, user, memberships; active plans (+ patient, stage, last check-in, last stage) and
+    # their stages' steps (the kind of stage); check-ins of the last 28 days; recent decisions
+    # (+ patient, stage, who); open flags by severity; the bell; reviews and tasks due
+    with django_assert_num_queries(10):
         assert client.get(reverse("staff_home"), {"view": "clinic"}).status_code == 200
 
 
