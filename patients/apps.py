@@ -31,6 +31,7 @@ class PatientsConfig(AppConfig):
             Injury,
             Patient,
             PriorInjury,
+            SupportContact,
             TeamMessage,
             TriadScreen,
         )
@@ -44,5 +45,6 @@ class PatientsConfig(AppConfig):
             CareTeamMember,
             CareTask,
             TeamMessage,
+            SupportContact,
         ):
             auditlog.register(model)

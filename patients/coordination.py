@@ -1,5 +1,5 @@
-"""The care team's coordination around one athlete: review dates and tasks, and the timeline of
-messages the physio and the coach share.
+"""The care team's coordination around one athlete: review dates and tasks, the timeline of
+messages the physio and the coach share, and the athlete's support contacts.
 
 Writes validate and leave nothing half-saved; reads are plain functions over the member's
 visible patients (tenancy: `Patient.objects.visible_to`).
@@ -19,7 +19,15 @@ from django.utils.translation import gettext as _
 
 from rtr.accounts.models import Role
 
-from .models import CareTask, CareTaskQuerySet, Patient, PatientStatus, TaskKind, TeamMessage
+from .models import (
+    CareTask,
+    CareTaskQuerySet,
+    Patient,
+    PatientStatus,
+    SupportContact,
+    TaskKind,
+    TeamMessage,
+)
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
@@ -148,3 +156,50 @@ def team_message_post(*, patient: Patient, membership: Membership, text: str) ->
 
 def team_timeline(patient: Patient, *, limit: int = 50) -> list[TeamMessage]:
     return list(patient.team_messages.select_related("author")[:limit])
+
+
+# --- Support contacts -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def support_contact_add(
+    *,
+    patient: Patient,
+    by: User,
+    name: str,
+    relationship: str,
+    email: str,
+    gets_written_plan: bool,
+    athlete_agreed: bool,
+    today: date | None = None,
+) -> SupportContact:
+    """A support contact, only with the athlete's agreement (recorded with the day and who
+    recorded it) and only for something they may receive."""
+    if not athlete_agreed:
+        raise ValidationError(
+            {"athlete_agreed": _("Record the athlete's agreement first, or do not add them.")}
+        )
+    if not gets_written_plan:
+        raise ValidationError(
+            {"gets_written_plan": _("Tick what the athlete agreed this person may receive.")}
+        )
+    if patient.support_contacts.filter(email__iexact=email.strip()).exists():
+        raise ValidationError({"email": _("This person is already a support contact.")})
+    contact = SupportContact(
+        patient=patient,
+        name=name.strip(),
+        relationship=relationship,
+        email=email.strip(),
+        gets_written_plan=gets_written_plan,
+        consent_on=today or timezone.localdate(),
+        consent_recorded_by=by,
+    )
+    contact.full_clean(exclude=["patient", "consent_recorded_by"])
+    contact.save()
+    return contact
+
+
+def support_contact_remove(*, contact: SupportContact) -> None:
+    """The athlete withdrew their agreement: the contact is deleted (they are someone else's
+    personal data, kept no longer than needed)."""
+    contact.delete()

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from rtr.accounts.models import Clinic, Membership, Role, User
 
 from . import bsi, triad
-from .models import Patient, PatientStatus, Sex, TaskKind
+from .models import Patient, PatientStatus, Sex, SupportRelationship, TaskKind
 
 EARLIEST_BIRTH = date(1900, 1, 1)
 
@@ -508,3 +508,19 @@ class CareTaskForm(forms.Form):
     kind = forms.ChoiceField(label=_("Task"), choices=[("", _("Choose…")), *TaskKind.choices])
     due_on = forms.DateField(label=_("Due on"), widget=DateInput())
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+
+class SupportContactForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=120)
+    relationship = forms.ChoiceField(
+        label=_("Relationship"), choices=[("", _("Choose…")), *SupportRelationship.choices]
+    )
+    email = forms.EmailField(label=_("E-mail"))
+    gets_written_plan = forms.BooleanField(
+        label=_("May receive the written plan by e-mail"), required=False
+    )
+    athlete_agreed = forms.BooleanField(
+        label=_("The athlete agreed that this person may receive what is ticked"),
+        required=False,
+        help_text=_("Recorded with today's date and your name."),
+    )

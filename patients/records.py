@@ -31,6 +31,7 @@ from .models import (
     Injury,
     Patient,
     PriorInjury,
+    SupportContact,
     TeamMessage,
     TriadScreen,
 )
@@ -147,12 +148,14 @@ def coordination_records_export(patient: Patient) -> dict[str, ExportRows]:
     return {
         "care_tasks": export_rows(CareTask.objects.filter(patient=patient)),
         "team_messages": export_rows(TeamMessage.objects.filter(patient=patient)),
+        "support_contacts": export_rows(SupportContact.objects.filter(patient=patient)),
     }
 
 
 def coordination_records_erase(patient: Patient) -> None:
     CareTask.objects.filter(patient=patient).update(note="")
     TeamMessage.objects.filter(patient=patient).update(text=ERASED_TEXT)
+    SupportContact.objects.filter(patient=patient).delete()  # someone else's personal data
 
 
 def register_patient_records() -> None:
@@ -168,5 +171,5 @@ def register_patient_records() -> None:
         order=80,
         export=coordination_records_export,
         erase=coordination_records_erase,
-        models=("patients.caretask", "patients.teammessage"),
+        models=("patients.caretask", "patients.teammessage", "patients.supportcontact"),
     )

@@ -46,6 +46,14 @@ SECTIONS: dict[str, PatientSection] = {
         roles=frozenset(STAFF_ROLES),
         order=15,
     ),
+    "support": PatientSection(
+        "support",
+        _("Support contacts"),
+        _("Family and team staff the athlete agreed may receive their plan will show here."),
+        url_name="patients:support_section",
+        roles=frozenset(CLINICAL_ROLES),
+        order=16,
+    ),
     "checkins": PatientSection(
         "checkins",
         _("Check-ins"),

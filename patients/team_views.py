@@ -1,6 +1,7 @@
 """The care team's coordination on the patient page: the physio–coach timeline (physios, leads
-and the athlete's coaches) and the reviews and tasks (physios and leads). Thin: the patient
-within the tenancy scope, a form, a service in patients/coordination.py."""
+and the athlete's coaches), the reviews and tasks and the support contacts (physios and
+leads). Thin: the patient within the tenancy scope, a form, a service in
+patients/coordination.py."""
 
 from __future__ import annotations
 
@@ -19,8 +20,8 @@ from rtr.accounts.tenancy import clinical_staff_required, get_visible_or_404, st
 from rtr.service_views import call_service
 
 from . import coordination
-from .forms import CareTaskForm, TeamMessageForm
-from .models import CareTask, Patient
+from .forms import CareTaskForm, SupportContactForm, TeamMessageForm
+from .models import CareTask, Patient, SupportContact
 
 if TYPE_CHECKING:
     from django.http import HttpResponse
@@ -155,3 +156,63 @@ def task_done(request: AuthedRequest, task_id: UUID) -> HttpResponse:
 
 def _back(patient: Patient, section: str) -> str:
     return reverse("patients:detail", args=[patient.public_id]) + f"#section-{section}"
+
+
+def _support(
+    request: AuthedRequest, patient: Patient, form: SupportContactForm, status: int = 200
+) -> HttpResponse:
+    return render(
+        request,
+        "patients/_support_section.html",
+        {
+            "patient": patient,
+            "contacts": list(patient.support_contacts.select_related("consent_recorded_by")),
+            "form": form,
+            "writable": patient.erased_at is None,
+        },
+        status=status,
+    )
+
+
+@require_GET
+@clinical_staff_required
+def support_section(request: AuthedRequest, patient_id: UUID) -> HttpResponse:
+    return _support(request, _patient(request, patient_id), SupportContactForm())
+
+
+@require_POST
+@clinical_staff_required
+def support_contact_add(request: AuthedRequest, patient_id: UUID) -> HttpResponse:
+    patient = _patient(request, patient_id)
+    form = SupportContactForm(request.POST)
+    if patient.erased_at is not None:
+        form.add_error(None, _("This patient's personal data was erased."))
+    elif (
+        form.is_valid()
+        and call_service(
+            form,
+            lambda: coordination.support_contact_add(
+                patient=patient, by=request.user, **form.cleaned_data
+            ),
+        )
+        is not None
+    ):
+        if request.htmx:
+            return _support(request, patient, SupportContactForm())
+        messages.success(request, _("Support contact added."))
+        return redirect(_back(patient, "support"))
+    return _support(request, patient, form, status=400)
+
+
+@require_POST
+@clinical_staff_required
+def support_contact_remove(request: AuthedRequest, contact_id: UUID) -> HttpResponse:
+    contact = get_visible_or_404(
+        SupportContact.objects.select_related("patient"), request, contact_id, write=True
+    )
+    patient = contact.patient
+    coordination.support_contact_remove(contact=contact)
+    if request.htmx:
+        return _support(request, patient, SupportContactForm())
+    messages.success(request, _("Support contact removed."))
+    return redirect(_back(patient, "support"))

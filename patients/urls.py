@@ -26,6 +26,13 @@ urlpatterns = [
     path("<uuid:patient_id>/tasks/", team_views.tasks_section, name="tasks_section"),
     path("<uuid:patient_id>/tasks/new/", team_views.task_add, name="task_add"),
     path("tasks/<uuid:task_id>/done/", team_views.task_done, name="task_done"),
+    path("<uuid:patient_id>/support/", team_views.support_section, name="support_section"),
+    path("<uuid:patient_id>/support/new/", team_views.support_contact_add, name="support_add"),
+    path(
+        "support/<uuid:contact_id>/remove/",
+        team_views.support_contact_remove,
+        name="support_remove",
+    ),
     path("injuries/<uuid:injury_id>/edit/", views.injury_edit, name="injury_edit"),
     path("injuries/<uuid:injury_id>/imaging/", views.imaging_add, name="imaging_add"),
 ]

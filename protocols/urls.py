@@ -48,4 +48,5 @@ urlpatterns = [
     path("plans/<uuid:plan_id>/sign-off/", plans.plan_signoff, name="plan_signoff"),
     path("plans/<uuid:plan_id>/print/", written_plan.plan_print, name="plan_print"),
     path("me/plan/", written_plan.my_plan, name="my_plan"),
+    path("support/<uuid:contact_id>/send-plan/", written_plan.send_plan, name="send_plan"),
 ]

@@ -7,14 +7,26 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
+from django.conf import settings
+from django.contrib import messages
+from django.core.mail import send_mail
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
 
+from patients.models import SupportContact
 from protocols import audience, selectors
 from protocols.models import Plan, PlanStatus, ProtocolTemplate
-from rtr.accounts.tenancy import athlete_required, staff_required
+from rtr.accounts.tenancy import (
+    athlete_required,
+    clinical_staff_required,
+    get_visible_or_404,
+    staff_required,
+)
 
 from .editor import content_prefetch
 from .plans import plan_or_404
@@ -88,3 +100,36 @@ def my_plan(request: AuthedRequest) -> HttpResponse:
     return render(
         request, "protocols/plan_print.html", _written_plan_context(plan) | {"athlete_view": True}
     )
+
+
+@require_POST
+@clinical_staff_required
+def send_plan(request: AuthedRequest, contact_id: UUID) -> HttpResponse:
+    """E-mail the written plan (the athlete's copy, as text) to a support contact the athlete
+    agreed may receive it."""
+    contact = get_visible_or_404(
+        SupportContact.objects.select_related("patient__clinic", "patient__assigned_physio"),
+        request,
+        contact_id,
+        write=True,
+    )
+    back = reverse("patients:detail", args=[contact.patient.public_id]) + "#section-support"
+    plan = (
+        Plan.objects.filter(patient=contact.patient)
+        .exclude(status=PlanStatus.DRAFT)
+        .select_related("current_stage", "current_step", "content", "patient__clinic")
+        .order_by("-created_at")
+        .first()
+    )
+    if plan is None or not contact.gets_written_plan or contact.patient.erased_at is not None:
+        messages.error(request, _("There is no written plan this person may receive."))
+        return redirect(back)
+    context = _written_plan_context(plan) | {"contact": contact, "site_url": settings.SITE_URL}
+    send_mail(
+        subject=render_to_string("emails/written_plan_subject.txt", context).strip(),
+        message=render_to_string("emails/written_plan_body.txt", context),
+        from_email=None,
+        recipient_list=[contact.email],
+    )
+    messages.success(request, _("Written plan sent to %(name)s.") % {"name": contact.name})
+    return redirect(back)

@@ -45,6 +45,7 @@ EXPORT_LAYOUT = [
     "reminder_preference",
     "care_tasks",
     "team_messages",
+    "support_contacts",
 ]
 
 

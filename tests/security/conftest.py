@@ -52,7 +52,19 @@ def _objects(clinic, physio, athlete, coach):
     task = CareTask.objects.create(
         patient=patient, kind="review", due_on=plan.start_date, created_by=physio
     )
+    from patients.models import SupportContact
+
+    contact = SupportContact.objects.create(
+        patient=patient,
+        name="Pat Parent",
+        relationship="family",
+        email="parent@example.org",
+        gets_written_plan=True,
+        consent_on=plan.start_date,
+        consent_recorded_by=physio,
+    )
     return {
+        "contact_id": contact.public_id,
         "task_id": task.public_id,
         "export_id": export.public_id,
         "run_file_id": run_file.public_id,

@@ -12,9 +12,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from patients import bsi, triad
 from rtr.accounts.models import Clinic, Membership, PublicIdModel, Role
-
-from . import bsi, triad
 
 if TYPE_CHECKING:
     from rtr.accounts.models import User
@@ -498,76 +497,3 @@ def care_team_users(patient: Patient) -> list[User]:
         if m.user_id != patient.assigned_physio_id
     ]
     return members
-
-
-# --- The care team's coordination: review dates and tasks, the physio–coach timeline ----------
-
-
-class TaskKind(models.TextChoices):
-    REVIEW = "review", _("Review the plan")
-    IMAGING = "imaging", _("Imaging follow-up")
-    SIGNOFF = "signoff", _("Specialist sign-off")
-
-
-class CareTaskQuerySet(models.QuerySet["CareTask"]):
-    def visible_to(self, membership: Membership | None) -> CareTaskQuerySet:
-        if membership is None or not membership.is_clinical:
-            return self.none()  # the tasks' notes are clinical: physios and leads only
-        return self.filter(patient__clinic_id=membership.clinic_id)
-
-    def open(self) -> CareTaskQuerySet:
-        return self.filter(done_at__isnull=True)
-
-
-class CareTask(PublicIdModel):
-    """Something the care team must do by a date: review a plan put on hold or paused, follow
-    up imaging after a referral, obtain a specialist's sign-off. The note is for clinicians;
-    a coach sees only the kind and the date of a review."""
-
-    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="tasks")
-    kind = models.CharField(_("task"), max_length=10, choices=TaskKind.choices)
-    due_on = models.DateField(_("due on"))
-    note = models.CharField(_("note"), max_length=300, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    done_at = models.DateTimeField(null=True, blank=True)
-    done_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-
-    objects = CareTaskQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("care task")
-        verbose_name_plural = _("care tasks")
-        ordering = ["due_on", "pk"]
-        indexes = [models.Index(fields=["patient", "done_at", "due_on"], name="caretask_open")]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} by {self.due_on}"
-
-    def get_additional_data(self) -> dict[str, object]:
-        return {"patient": str(self.patient.public_id), "clinic": self.patient.clinic_id}
-
-
-class TeamMessage(PublicIdModel):
-    """A message on the timeline the physio and the coach share about one athlete. Both read
-    everything on it, so it never carries check-in contents; it is audited."""
-
-    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="team_messages")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    text = models.TextField(_("message"), max_length=2000)
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        verbose_name = _("team message")
-        verbose_name_plural = _("team messages")
-        ordering = ["-created_at", "-pk"]
-
-    def __str__(self) -> str:
-        return f"message on {self.patient_id} at {self.created_at:%Y-%m-%d %H:%M}"
-
-    def get_additional_data(self) -> dict[str, object]:
-        return {"patient": str(self.patient.public_id), "clinic": self.patient.clinic_id}
