@@ -12,7 +12,16 @@ from rtr.accounts.models import Clinic, Role, User
 
 from . import services
 from .bsi import MetatarsalZone, Site
-from .models import CareTeamMember, Patient, PatientStatus
+from .models import (
+    CareTask,
+    CareTeamMember,
+    Patient,
+    PatientStatus,
+    SupportContact,
+    SupportRelationship,
+    TaskKind,
+    TeamMessage,
+)
 
 # first, last, sex, born, sport/discipline, site, zone, side, grades (fred, arendt, km), status, physio, athlete e-mail
 CASELOAD: list[
@@ -481,4 +490,42 @@ def _load_one(clinic: Clinic, index: int, row: tuple[Any, ...]) -> int:
         CareTeamMember.objects.get_or_create(
             patient=patient, user=coach, defaults={"role": Role.COACH}
         )
+    if index == 0:
+        _demo_coordination(patient, physio=physio, coach=coach, today=today)
     return 1
+
+
+def _demo_coordination(patient: Patient, *, physio: User, coach: User | None, today: date) -> None:
+    """The first demo athlete's care team at work: a message each way between the coach and
+    the physio, a support contact the athlete agreed to, and an imaging follow-up due soon."""
+    if coach is not None:
+        TeamMessage.objects.create(
+            patient=patient,
+            author=coach,
+            text="Club 5 km is on the 20th: should I take her name off the start list?",
+            created_at=timezone.now() - timedelta(days=2),
+        )
+        TeamMessage.objects.create(
+            patient=patient,
+            author=physio,
+            text="Yes, please: she will be walk-running by then, not racing. We review on Friday.",
+            created_at=timezone.now() - timedelta(days=1),
+        )
+    SupportContact.objects.get_or_create(
+        patient=patient,
+        email="maria.runner@example.org",
+        defaults={
+            "name": "Maria Runner",
+            "relationship": SupportRelationship.FAMILY,
+            "gets_written_plan": True,
+            "consent_on": today - timedelta(days=5),
+            "consent_recorded_by": physio,
+        },
+    )
+    CareTask.objects.create(
+        patient=patient,
+        kind=TaskKind.IMAGING,
+        due_on=today + timedelta(days=3),
+        note="Follow-up MRI booked",
+        created_by=physio,
+    )

@@ -71,7 +71,15 @@ def _demo_people_load() -> DemoReport:
         # The demo lets physios and coaches try the app with a password alone (new clinics
         # require a second factor of them); leads always need one.
         clinic, created = Clinic.objects.get_or_create(
-            name=name, defaults={"time_zone": zone, "clinicians_need_two_factor": False}
+            name=name,
+            defaults={
+                "time_zone": zone,
+                "clinicians_need_two_factor": False,
+                # The written plan's letterhead (made-up details).
+                "address": "1 Demo Street, Riverside" if zone == "Europe/London" else "",
+                "phone": "+44 20 7946 0999" if zone == "Europe/London" else "",
+                "contact_email": "clinic@demo.rtr" if zone == "Europe/London" else "",
+            },
         )
         clinics[name] = clinic
         report.created += created
