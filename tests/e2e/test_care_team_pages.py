@@ -23,7 +23,9 @@ from tests.e2e.test_sign_in_roles import sign_in
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 DEVELOPER_TEXT = re.compile(r"domain\.md|§|\[(?:F:\d+|PD|GK)\]|clinical reference")
-NO_SIDEWAYS_SCROLL = "() => document.documentElement.scrollWidth <= document.documentElement.clientWidth + 1"
+NO_SIDEWAYS_SCROLL = (
+    "() => document.documentElement.scrollWidth <= document.documentElement.clientWidth + 1"
+)
 WIDTHS = (("desktop", DESKTOP), ("375", PHONE))
 
 
@@ -92,7 +94,9 @@ def test_the_physio_s_pages(page, live_server, screenshot_dir, demo, width, view
 
 
 @pytest.mark.parametrize(("width", "viewport"), WIDTHS)
-def test_the_coach_s_home_and_the_timeline(page, live_server, screenshot_dir, demo, width, viewport):
+def test_the_coach_s_home_and_the_timeline(
+    page, live_server, screenshot_dir, demo, width, viewport
+):
     page.set_viewport_size(viewport)
     sign_in(page, live_server, "coach@demo.rtr", DEMO_PASSWORD)
     page.wait_for_url(live_server.url + reverse("staff_home"))
@@ -101,7 +105,13 @@ def test_the_coach_s_home_and_the_timeline(page, live_server, screenshot_dir, de
     rows = athletes.locator("tr.coach-row")
     assert rows.count() == 3
     alex = athletes.locator("tr.coach-row", has_text="Alex Runner")
-    for heading in ("Stage", "Expected return", "Check-ins, last 7 days", "Next review", "Training"):
+    for heading in (
+        "Stage",
+        "Expected return",
+        "Check-ins, last 7 days",
+        "Next review",
+        "Training",
+    ):
         assert heading in athletes.inner_text()
     assert re.search(r"\d+ of \d+", alex.inner_text())
     assert "pain" not in text.lower().replace("pain-free", "")  # no pain values on the coach's home
@@ -131,7 +141,9 @@ def test_the_athlete_is_told_what_changed_and_sees_their_progress(
     notice = page.locator("#plan-change")
     assert notice.is_visible()
     assert "What changed in your plan" in notice.inner_text()
-    assert "Keep the runs easy and flat" in notice.inner_text()  # the physio's words for the athlete
+    assert (
+        "Keep the runs easy and flat" in notice.inner_text()
+    )  # the physio's words for the athlete
     page.goto(live_server.url + reverse("checkins:history"))
     text = look(page, screenshot_dir, f"i17-athlete-history-{width}")
     assert "My progress through the stages" in text and "This week: the plan and what I did" in text
