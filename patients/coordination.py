@@ -36,8 +36,9 @@ if TYPE_CHECKING:
 
 # How far ahead the physio's home looks for reviews and tasks coming up.
 COMING_UP_DAYS = 7
-# A review set without a date: a hold is looked at again within a week, a pause within two
-# (RTR default), an imaging referral followed up within two weeks.
+# A review set without a date (RTR defaults): a hold or a pause is looked at again within a
+# week (a pause follows warning signs: not left longer), an imaging referral and a
+# specialist's sign-off are followed up within two weeks.
 DEFAULT_DUE_DAYS = {TaskKind.REVIEW: 7, TaskKind.IMAGING: 14, TaskKind.SIGNOFF: 14}
 
 
