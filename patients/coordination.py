@@ -172,6 +172,7 @@ def support_contact_add(
     email: str,
     gets_written_plan: bool,
     athlete_agreed: bool,
+    gets_reminders: bool = False,
     today: date | None = None,
 ) -> SupportContact:
     """A support contact, only with the athlete's agreement (recorded with the day and who
@@ -180,7 +181,7 @@ def support_contact_add(
         raise ValidationError(
             {"athlete_agreed": _("Record the athlete's agreement first, or do not add them.")}
         )
-    if not gets_written_plan:
+    if not gets_written_plan and not gets_reminders:
         raise ValidationError(
             {"gets_written_plan": _("Tick what the athlete agreed this person may receive.")}
         )
@@ -192,6 +193,7 @@ def support_contact_add(
         relationship=relationship,
         email=email.strip(),
         gets_written_plan=gets_written_plan,
+        gets_reminders=gets_reminders,
         consent_on=today or timezone.localdate(),
         consent_recorded_by=by,
     )

@@ -519,6 +519,9 @@ class SupportContactForm(forms.Form):
     gets_written_plan = forms.BooleanField(
         label=_("May receive the written plan by e-mail"), required=False
     )
+    gets_reminders = forms.BooleanField(
+        label=_("Gets a copy of the daily check-in reminder by e-mail"), required=False
+    )
     athlete_agreed = forms.BooleanField(
         label=_("The athlete agreed that this person may receive what is ticked"),
         required=False,

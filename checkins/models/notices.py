@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from patients.models import SupportContact
 from protocols.models import StageDecision
 from rtr.accounts.models import PublicIdModel
 
@@ -57,6 +58,11 @@ class Notification(PublicIdModel):
     decision = models.ForeignKey(
         StageDecision, on_delete=models.CASCADE, null=True, blank=True, related_name="notices"
     )
+    # A copy for one of the athlete's support contacts (their check-in reminder, as the
+    # athlete agreed): `recipient` stays the athlete it is about; it goes to the contact.
+    to_contact = models.ForeignKey(
+        SupportContact, on_delete=models.CASCADE, null=True, blank=True, related_name="notices"
+    )
     reason = models.CharField(max_length=30, blank=True)
     day = models.DateField(null=True, blank=True)
     title = models.CharField(max_length=200)
@@ -82,8 +88,13 @@ class Notification(PublicIdModel):
             ),
             models.UniqueConstraint(
                 fields=["recipient", "kind", "channel", "day"],
-                condition=Q(flag__isnull=True, day__isnull=False),
+                condition=Q(flag__isnull=True, day__isnull=False, to_contact__isnull=True),
                 name="notification_once_per_day",
+            ),
+            models.UniqueConstraint(
+                fields=["to_contact", "kind", "day"],
+                condition=Q(to_contact__isnull=False),
+                name="notification_copy_once_per_day",
             ),
             models.UniqueConstraint(
                 fields=["decision", "recipient", "channel"],

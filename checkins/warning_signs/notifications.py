@@ -238,20 +238,26 @@ def deliver(notification_id: int) -> bool:
     """Send one e-mail notification once: claim it, send, mark it sent. True when sent now."""
     if not claim(notification_id, Channel.EMAIL):
         return False
-    notification = Notification.objects.select_related("recipient", "flag").get(pk=notification_id)
+    notification = Notification.objects.select_related(
+        "recipient", "flag", "to_contact__patient"
+    ).get(pk=notification_id)
     subject, body = _email(notification)
+    # A support contact's copy goes to the contact; everything else to its recipient.
+    to = notification.to_contact.email if notification.to_contact else notification.recipient.email
     with released_if_it_fails(notification_id):
-        send_mail(
-            subject=subject,
-            message=body,
-            from_email=None,
-            recipient_list=[notification.recipient.email],
-        )
+        send_mail(subject=subject, message=body, from_email=None, recipient_list=[to])
     Notification.objects.filter(pk=notification_id).update(sent_at=timezone.now(), last_error="")
     return True
 
 
 def _email(notification: Notification) -> tuple[str, str]:
+    if notification.to_contact is not None:
+        # A copy for a support contact: who it is about, and never a link that signs anyone in.
+        copy = {"contact": notification.to_contact, "athlete": notification.to_contact.patient}
+        return (
+            render_to_string("emails/reminder_copy_subject.txt", copy).strip(),
+            render_to_string("emails/reminder_copy_body.txt", copy),
+        )
     context = {
         "notification": notification,
         "site_url": settings.SITE_URL,
@@ -350,6 +356,7 @@ def send_reminders(*, now: datetime | None = None) -> int:
             )
             created += new
             if new:
+                created += _reminder_copies(patient, day)
                 Notification.objects.get_or_create(
                     recipient=patient.user,
                     kind=NotificationKind.REMINDER,
@@ -368,6 +375,27 @@ def send_reminders(*, now: datetime | None = None) -> int:
     return created
 
 
+def _reminder_copies(patient: Patient, day: date) -> int:
+    """A copy of the day's reminder by e-mail to each support contact the athlete agreed may
+    have one (once a day each)."""
+    if patient.user is None:
+        return 0
+    made = 0
+    for contact in patient.support_contacts.filter(gets_reminders=True):
+        _row, new = Notification.objects.get_or_create(
+            to_contact=contact,
+            kind=NotificationKind.REMINDER,
+            day=day,
+            defaults={
+                "recipient": patient.user,
+                "channel": Channel.EMAIL,
+                "title": str(_("A copy of today's check-in reminder")),
+            },
+        )
+        made += new
+    return made
+
+
 # --- The push channel (issue 21; the sending is in push.py) -----------------------------------
 
 
@@ -375,7 +403,7 @@ def reminder_channel(user: User, day: date) -> str | None:
     """The channel of today's reminder by the person's choice (e-mail or push), or None when
     one was already written today on either: a reminder goes once, by one channel."""
     already = Notification.objects.filter(
-        recipient=user, kind=NotificationKind.REMINDER, day=day, flag=None
+        recipient=user, kind=NotificationKind.REMINDER, day=day, flag=None, to_contact=None
     ).exclude(channel=Channel.IN_APP)
     if already.exists():
         return None

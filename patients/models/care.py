@@ -103,8 +103,8 @@ class SupportContactQuerySet(models.QuerySet["SupportContact"]):
 
 class SupportContact(PublicIdModel):
     """Someone who supports the athlete (a parent, a partner, the team's staff) and may, with
-    the athlete's agreement, receive their written plan by e-mail. The agreement is recorded:
-    when, and by whom on the care team."""
+    the athlete's agreement, receive their written plan by e-mail and a copy of their daily
+    check-in reminder. The agreement is recorded: when, and by whom on the care team."""
 
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="support_contacts")
     name = models.CharField(_("name"), max_length=120)
@@ -113,6 +113,9 @@ class SupportContact(PublicIdModel):
     )
     email = models.EmailField(_("e-mail"))
     gets_written_plan = models.BooleanField(_("may receive the written plan"), default=False)
+    gets_reminders = models.BooleanField(
+        _("gets a copy of the daily check-in reminder"), default=False
+    )
     consent_on = models.DateField(_("the athlete agreed on"))
     consent_recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

@@ -124,3 +124,52 @@ def test_another_clinic_cannot_reach_a_contact(client, physio, outsider, patient
     )
     assert client.post(reverse("protocols:send_plan", args=[contact.public_id])).status_code == 404
     assert SupportContact.objects.exists()
+
+
+def test_a_contact_who_agreed_gets_one_copy_of_the_reminder_without_a_sign_in_link(
+    clinic, physio, athlete, patient
+):
+    from datetime import datetime, time
+
+    from checkins.models import Notification
+    from checkins.warning_signs import notifications
+    from patients import coordination
+
+    patient.user = athlete
+    patient.save()
+    active_plan(patient=patient, template=library(), by=physio)
+    coordination.support_contact_add(
+        patient=patient,
+        by=physio,
+        name="Maria Ruiz",
+        relationship="family",
+        email="maria@example.org",
+        gets_written_plan=False,
+        gets_reminders=True,
+        athlete_agreed=True,
+    )
+    coordination.support_contact_add(
+        patient=patient,
+        by=physio,
+        name="Coach Tom",
+        relationship="team",
+        email="tom@example.org",
+        gets_written_plan=True,
+        athlete_agreed=True,
+    )
+    evening = datetime.combine(timezone.localdate(), time(21, 0), tzinfo=clinic.zone)
+    for _ in range(2):  # the beat job run twice: one copy
+        notifications.send_reminders(now=evening)
+    copies = Notification.objects.filter(to_contact__isnull=False)
+    assert [c.to_contact.email for c in copies] == ["maria@example.org"]
+    mail.outbox.clear()
+    for pk in Notification.objects.filter(channel="email", sent_at__isnull=True).values_list(
+        "pk", flat=True
+    ):
+        notifications.deliver(pk)
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([athlete.email, "maria@example.org"])
+    copy = next(m for m in mail.outbox if m.to == ["maria@example.org"])
+    assert "Ana has not done today's check-in" in copy.body
+    assert "/link/" not in copy.body and "http" not in copy.body  # nothing that signs anyone in
+    athlete_mail = next(m for m in mail.outbox if m.to == [athlete.email])
+    assert "/link/" in athlete_mail.body
