@@ -12,12 +12,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
+from django.db.models import OuterRef, Prefetch, Subquery
+
 from checkins.models import CheckIn
 from checkins.selectors import adherence
-from patients import coordination
-from patients.models import Patient, PatientStatus
+from patients.models import CareTask, Patient, PatientStatus, TaskKind
 from protocols import selectors as plan_selectors
-from protocols.models import DecisionKind, Plan, PlanStatus
+from protocols.models import DecisionKind, Plan, PlanStatus, Stage, StageDecision
 
 if TYPE_CHECKING:
     from rtr.accounts.models import Membership
@@ -48,10 +49,19 @@ def restriction(plan: Plan | None, last_kind: str | None) -> str:
 
 
 def coach_caseload(membership: Membership, *, today: date) -> list[CoachRow]:
-    """The athletes whose care team the coach is on, by name."""
+    """The athletes whose care team the coach is on, by name: a fixed number of queries
+    however many athletes (their patients, plans with stages, the last week's check-ins)."""
     patients = list(
         Patient.objects.visible_to(membership)
         .filter(status=PatientStatus.ACTIVE)
+        .annotate(
+            next_review=Subquery(
+                CareTask.objects.open()
+                .filter(patient_id=OuterRef("pk"), kind=TaskKind.REVIEW)
+                .order_by("due_on")
+                .values("due_on")[:1]
+            )
+        )
         .order_by("last_name", "first_name")[:200]
     )
     plans = {
@@ -59,6 +69,15 @@ def coach_caseload(membership: Membership, *, today: date) -> list[CoachRow]:
         for plan in Plan.objects.filter(patient__in=patients)
         .exclude(status=PlanStatus.DRAFT)
         .select_related("current_stage", "content")
+        .prefetch_related(Prefetch("content__stages", queryset=Stage.objects.order_by("order")))
+        .annotate(
+            last_kind=Subquery(
+                StageDecision.objects.filter(plan_id=OuterRef("pk"))
+                .exclude(kind=DecisionKind.START)
+                .order_by("-decided_at", "-pk")
+                .values("kind")[:1]
+            )
+        )
         .order_by("created_at")
     }
     recent = today - timedelta(days=6)
@@ -70,9 +89,8 @@ def coach_caseload(membership: Membership, *, today: date) -> list[CoachRow]:
     rows = []
     for patient in patients:
         plan = plans.get(patient.pk)
-        stages = list(plan.content.stages.order_by("order")) if plan else []
+        stages = list(plan.content.stages.all()) if plan else []
         position = plan.stage_position(stages) if plan else None
-        last = plan.decisions.exclude(kind=DecisionKind.START).first() if plan else None
         running = plan is not None and plan.status in {PlanStatus.ACTIVE, PlanStatus.PAUSED}
         rows.append(
             CoachRow(
@@ -93,8 +111,8 @@ def coach_caseload(membership: Membership, *, today: date) -> list[CoachRow]:
                     if running and plan
                     else None
                 ),
-                next_review=coordination.next_review(patient),
-                restriction=restriction(plan, last.kind if last else None),
+                next_review=getattr(patient, "next_review", None),
+                restriction=restriction(plan, getattr(plan, "last_kind", None)),
             )
         )
     return rows

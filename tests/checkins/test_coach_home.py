@@ -114,3 +114,31 @@ def test_the_plan_page_shows_the_coach_the_expected_timeline_and_graduation_crit
     assert low.strftime("%-d %b %Y") in block and high.strftime("%-d %b %Y") in block
     assert "Return to sport when all of these are met" in block
     assert block.count("<li>") >= 3
+
+
+def test_the_coach_s_home_runs_the_same_queries_for_two_athletes_or_six(
+    client, clinic, physio, coach
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.patients.factories import make_injury, make_patient
+
+    def athletes(n: int) -> None:
+        for _ in range(n):
+            patient = make_patient(clinic=clinic, physio=physio)
+            make_injury(patient=patient, by=physio)
+            CareTeamMember.objects.create(patient=patient, user=coach, role="coach")
+            plan = active_plan(patient=patient, template=library(), by=physio)
+            plan_decide(plan=plan, kind="hold", by=physio, rationale="Ache")
+            make_history(patient=patient, last=timezone.localdate(), days=3)
+
+    client.force_login(coach)
+    counts = []
+    for n in (2, 4):
+        athletes(n)
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(reverse("staff_home")).content.decode()
+        assert page.count('class="coach-row"') == sum((2, 4)[: len(counts) + 1])
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
