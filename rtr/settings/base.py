@@ -192,7 +192,6 @@ CACHES["default"] = fail_open_cache(
 )
 # A counter that cannot be read or written lets the request through (django-ratelimit).
 RATELIMIT_FAIL_OPEN = True
-# --- end of cache outages ----------------------------------------------------------------
 
 # --- Accounts and sign-in -----------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -405,6 +404,9 @@ if _broker_scheme == "filesystem":
         "data_folder_out": str(_broker_dir / "queue"),
         "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
+        # Five looks a second, not kombu's one: a burst of e-mails must not hold the heartbeat
+        # back until the supervisor takes a busy worker for a stuck one.
+        "polling_interval": 0.2,
     }
     # kombu's transport with its write/read race closed (rtr/broker.py, issue 15).
     CELERY_BROKER_TRANSPORT = "rtr.broker:Transport"
@@ -547,7 +549,6 @@ for _celery_logger in (
     "celery.app.trace",
 ):
     LOGGING["loggers"][_celery_logger] = {"filters": ["quiet_relay"]}
-# --- end of quiet logs --------------------------------------------------------------------
 
 # django-ratelimit: sign-in-by-link and check-in submission (sign-in itself: allauth and axes).
 # Counters live in the default cache: set CACHE_URL to Redis when several processes serve the web.
@@ -566,7 +567,6 @@ AUDITLOG_INCLUDE_ALL_MODELS = False
 ADMIN_URL = env.str("DJANGO_ADMIN_URL", default="admin/")
 
 # --- Installable app, offline check-ins and Web Push (issue 21; the `pwa` app) --------------
-# Kept together here so the block merges cleanly beside other settings changes.
 INSTALLED_APPS += ["pwa"]
 # Marks whose page a response is and which athlete pages the phone may keep (pwa/middleware.py);
 # before Axes, which stays last.

@@ -58,7 +58,8 @@ def test_athlete_uploads_a_fit_file_and_the_physio_sees_the_run(
         card.get_by_role("button", name="Upload run file").click()
         page.locator('[data-run-status="done"]').wait_for(timeout=30_000)
         summary = page.locator('[data-run-status="done"]').inner_text()
-        assert "25 min running" in summary and "4.20 km" in summary
+        # Distances in the clinic's unit, one decimal (issue 17).
+        assert "25 min running" in summary and "4.2 km" in summary
         assert "cadence 172 steps/min" in summary and "effort on the watch 4/10" in summary
 
         form = page.locator("form[data-checkin-form]")
