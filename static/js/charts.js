@@ -34,7 +34,8 @@
     // A flag's own chart: the answers its rule read (night pain when night pain fired).
     fired: (d) => ({ datasets: d.fired.series.map((s, i) => marked(s.bar ? bar(s.label, s.data, FIRED[i % FIRED.length]) : line(s.label, s.data, FIRED[i % FIRED.length]), d.highlight)), max: d.fired.max }),
     // People are counted in whole numbers: no 0.1 ticks on a clinic with three patients.
-    stages: (d) => ({ datasets: [bar("Patients", d.counts, COLOURS.run)], wholeNumbers: true }),
+    // No patient in a kind of stage is no bar (a count of people, unlike a day's minutes).
+    stages: (d) => ({ datasets: [Object.assign(bar("Patients", d.counts, COLOURS.run), { minBarLength: 0 })], wholeNumbers: true }),
     // Training load (the loads app's section): weekly volume, ACWR with its band, cadence, heart.
     weekly: (d) => ({ labels: d.week_labels, datasets: [bar("Running done", d.week_run_done, COLOURS.run), line("Running planned", d.week_run_planned, COLOURS.prescribed, { stepped: true }), bar("Walking", d.week_walk, COLOURS.sleep), bar("Cross-training", d.week_cross, COLOURS.tender)] }),
     acwr: (d) => ({ datasets: [line("Band low", d.band_low, "#19875466", { pointRadius: 0, borderDash: [4, 4] }), line("Band high", d.band_high, "#19875466", { pointRadius: 0, borderDash: [4, 4], fill: "-1", backgroundColor: "#19875422" }), line("Acute:chronic", d.acwr, COLOURS.run)] }),
