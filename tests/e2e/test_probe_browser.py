@@ -82,7 +82,10 @@ def test_no_form_echoes_a_script_that_runs(page, live_server, probed, physio):
                 continue
             assert outcome != "no answer", form.action
         else:
-            with page.expect_navigation(wait_until="load"):
+            # "load": a payload in an image's onerror runs only once the image has failed. The
+            # patient page behind a redirect loads its sections and charts: on a busy CI
+            # machine that took more than the default 10 s once.
+            with page.expect_navigation(wait_until="load", timeout=30_000):
                 if not page.evaluate(FILL_AND_SUBMIT, [form.index, XSS]):
                     continue
         submitted += 1
