@@ -21,7 +21,6 @@ from rtr.accounts.models import Role
 
 from .models import (
     CareTask,
-    CareTaskQuerySet,
     Patient,
     PatientStatus,
     SupportContact,
@@ -30,8 +29,6 @@ from .models import (
 )
 
 if TYPE_CHECKING:
-    from django.db.models import QuerySet
-
     from rtr.accounts.models import Membership, User
 
 # How far ahead the physio's home looks for reviews and tasks coming up.
@@ -111,9 +108,10 @@ def tasks_due(
 ) -> list[DueTask]:
     """Open tasks of the member's visible patients due by `today + ahead`, the most overdue
     first; `mine`: only the physio's own patients (assigned or on the care team)."""
-    tasks = open_tasks_of(
-        Patient.objects.visible_to(membership).filter(status=PatientStatus.ACTIVE)
-    ).filter(due_on__lte=today + timedelta(days=ahead))
+    visible = Patient.objects.visible_to(membership).filter(status=PatientStatus.ACTIVE)
+    tasks = CareTask.objects.open().filter(
+        patient__in=visible, due_on__lte=today + timedelta(days=ahead)
+    )
     if mine:
         tasks = tasks.filter(
             Q(patient__assigned_physio_id=membership.user_id)
@@ -123,10 +121,6 @@ def tasks_due(
         DueTask(task, overdue=task.due_on < today, due_today=task.due_on == today)
         for task in tasks.select_related("patient").order_by("due_on", "pk")[:50]
     ]
-
-
-def open_tasks_of(patients: QuerySet[Patient]) -> CareTaskQuerySet:
-    return CareTask.objects.open().filter(patient__in=patients)
 
 
 def next_review(patient: Patient) -> date | None:
